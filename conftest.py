@@ -1,0 +1,107 @@
+"""Shared test fixtures: one local Spark session per test run, and a ``backend`` fixture
+that runs a test on pandas and on Spark.
+
+Spark tests are skipped only when PySpark is not installed *and* the run is not under
+CI; under CI (``CI=true``) or with ``SNDS_ALGOS_REQUIRE_SPARK=1`` a missing or broken
+Spark fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+os.environ.setdefault("PYSPARK_DRIVER_PYTHON", os.sys.executable)
+
+SPARK_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get(
+    "SNDS_ALGOS_REQUIRE_SPARK", ""
+) in ("1", "true")
+
+
+def _make_spark() -> Any:
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("snds-algos-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.warehouse.dir", os.path.join(os.getcwd(), ".pytest_cache", "spark-warehouse"))
+        .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + os.path.join(os.getcwd(), ".pytest_cache", "derby"))
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("OFF")
+    return spark
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local Spark session (UTC), shared by the whole test run."""
+    try:
+        session = _make_spark()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if SPARK_REQUIRED:
+            pytest.fail(f"Spark is required (CI) but could not start: {exc}")
+        pytest.skip(f"PySpark not available: {exc}")
+    yield session
+    session.stop()
+
+
+class Backend:
+    """Turns hand-made pandas frames into frames of the backend under test."""
+
+    def __init__(self, name: str, spark: Any = None) -> None:
+        self.name = name
+        self.spark = spark
+
+    def __repr__(self) -> str:
+        return f"Backend({self.name})"
+
+    def frame(self, data: pd.DataFrame | dict[str, Any]) -> Any:
+        """A frame of this backend holding ``data`` (dtypes kept: dates stay dates)."""
+        pdf = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        if self.name == "pandas":
+            return pdf.copy()
+        return to_spark(self.spark, pdf)
+
+    def collect(self, frame: Any) -> pd.DataFrame:
+        """A pandas copy of a result of this backend."""
+        return to_pandas(frame)
+
+
+def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
+    """Create a Spark frame from pandas, keeping strings, dates and nullable integers."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(pdf, preserve_index=False)
+    return spark.createDataFrame(table)
+
+
+def to_pandas(frame: Any) -> pd.DataFrame:
+    """Collect a pandas or Spark frame to pandas with Arrow dtypes (for comparisons)."""
+    if isinstance(frame, pd.DataFrame):
+        return frame.reset_index(drop=True)
+    return frame.toArrow().to_pandas(types_mapper=pd.ArrowDtype).reset_index(drop=True)
+
+
+@pytest.fixture(params=["pandas", pytest.param("spark", marks=pytest.mark.spark)])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Runs the test once on pandas and once on a local Spark session."""
+    if request.param == "pandas":
+        return Backend("pandas")
+    return Backend("spark", request.getfixturevalue("spark"))
+
+
+@pytest.fixture
+def make_frame(backend: Backend) -> Callable[[Any], Any]:
+    """Shortcut for ``backend.frame``."""
+    return backend.frame

@@ -1,0 +1,221 @@
+"""One interface over pandas and PySpark.
+
+Every algorithm is written once on narwhals' lazy API. This module is the only place
+that knows which backend a frame belongs to, and the only place where the gaps of
+narwhals on one backend are filled (date arithmetic, null-safe code matching). Each
+gap filler is a small named function, tested on both backends.
+
+Rules:
+
+* pandas in, pandas out; Spark in, a lazy Spark DataFrame out (nothing collected);
+* mixing pandas and Spark inputs in one call raises :class:`MixedBackendsError`;
+* on pandas, frames use Arrow-backed dtypes (``string[pyarrow]``, ``date32[pyarrow]``,
+  ``Int64``), which keep SQL null semantics close to Spark's and hold sentinel dates
+  such as 1600-01-01 that ``datetime64[ns]`` cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import narwhals as nw
+
+from snds_algos.errors import MixedBackendsError
+
+Backend = Literal["pandas", "spark"]
+PANDAS: Backend = "pandas"
+SPARK: Backend = "spark"
+
+
+def is_spark_frame(frame: Any) -> bool:
+    """True when ``frame`` is a PySpark DataFrame (without importing PySpark)."""
+    if "pyspark" not in sys.modules:
+        return False
+    module = type(frame).__module__
+    return module.startswith("pyspark.sql")
+
+
+def backend_of(frame: Any) -> Backend:
+    """Name the backend of a native frame: ``"pandas"`` or ``"spark"``.
+
+    >>> import pandas as pd
+    >>> backend_of(pd.DataFrame({"a": [1]}))
+    'pandas'
+    """
+    import pandas as pd
+
+    if isinstance(frame, pd.DataFrame):
+        return PANDAS
+    if is_spark_frame(frame):
+        return SPARK
+    if isinstance(frame, nw.LazyFrame | nw.DataFrame):
+        return backend_of(frame.to_native())
+    raise TypeError(
+        f"expected a pandas or PySpark DataFrame, got {type(frame).__module__}."
+        f"{type(frame).__name__}"
+    )
+
+
+def common_backend(frames: Mapping[str, Any]) -> Backend:
+    """The one backend shared by named input frames (``None`` values are skipped).
+
+    Raises :class:`MixedBackendsError` naming the inputs when pandas and Spark are mixed.
+
+    >>> import pandas as pd
+    >>> common_backend({"ER_PRS_F": pd.DataFrame(), "IR_BEN_R": None})
+    'pandas'
+    """
+    seen: dict[str, list[str]] = {}
+    for name, frame in frames.items():
+        if frame is None:
+            continue
+        seen.setdefault(backend_of(frame), []).append(name)
+    if not seen:
+        raise ValueError("no input frame given")
+    if len(seen) > 1:
+        parts = "; ".join(f"{b}: {', '.join(names)}" for b, names in sorted(seen.items()))
+        raise MixedBackendsError(
+            f"inputs mix pandas and PySpark DataFrames ({parts}); "
+            "convert them to one backend before the call"
+        )
+    return next(iter(seen))
+
+
+def lazy(frame: Any) -> nw.LazyFrame:
+    """Wrap a native pandas or Spark frame (or a narwhals frame) as a narwhals LazyFrame."""
+    if isinstance(frame, nw.LazyFrame):
+        return frame
+    if isinstance(frame, nw.DataFrame):
+        return frame.lazy()
+    wrapped = nw.from_native(frame)
+    return wrapped.lazy() if isinstance(wrapped, nw.DataFrame) else wrapped
+
+
+def to_native(frame: nw.LazyFrame | nw.DataFrame) -> Any:
+    """Return the native frame of the backend it came from.
+
+    pandas-backed frames come back as a pandas DataFrame with a fresh RangeIndex; Spark
+    frames come back as a lazy Spark DataFrame (no action is run).
+    """
+    native = frame.to_native()
+    if backend_of(native) == PANDAS:
+        return native.reset_index(drop=True)
+    return native
+
+
+def backend_of_lazy(frame: nw.LazyFrame) -> Backend:
+    """Backend of a narwhals LazyFrame."""
+    return SPARK if frame.implementation.is_pyspark() else PANDAS
+
+
+# --------------------------------------------------------------------------- dates
+# narwhals gaps: on Spark, ``dt.offset_by`` and ``date + timedelta`` give UTC
+# timestamps while pandas keeps dates, and there is no day count of a duration on
+# Spark. The helpers below keep dates as dates on both backends.
+
+
+def _pandas_date_series(series: Any) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    target = pd.ArrowDtype(pa.date32())
+    return series if series.dtype == target else series.astype(target)
+
+
+def add_days(frame: nw.LazyFrame, column: str, days: int | str, out: str) -> nw.LazyFrame:
+    """Add ``days`` (a constant or the name of an integer column) to date ``column``.
+
+    The result ``out`` is a date on both backends; nulls stay null.
+
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> df = pd.DataFrame({"d": date_series([dt.date(2020, 2, 27)]), "n": [3]})
+    >>> to_native(add_days(lazy(df), "d", "n", "e"))["e"].tolist()
+    [datetime.date(2020, 3, 1)]
+    """
+    native = frame.to_native()
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        amount = F.col(days) if isinstance(days, str) else F.lit(int(days))
+        return lazy(native.withColumn(out, F.date_add(F.col(column), amount.cast("int"))))
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    start = pa.array(_pandas_date_series(native[column])).cast(pa.int32())
+    if isinstance(days, str):
+        offset = pa.array(pd.array(native[days], dtype="Int64")).cast(pa.int32())
+    else:
+        offset = pa.scalar(int(days), pa.int32())
+    result = pc.add(start, offset).cast(pa.date32())
+    values = pd.array(result, dtype=pd.ArrowDtype(pa.date32()))
+    return lazy(native.assign(**{out: pd.Series(values, index=native.index)}))
+
+
+def days_between(frame: nw.LazyFrame, start: str, end: str, out: str) -> nw.LazyFrame:
+    """Number of days from date ``start`` to date ``end`` (``end - start``), as Int64.
+
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> df = pd.DataFrame({"a": date_series([dt.date(2020, 1, 1)]),
+    ...                    "b": date_series([dt.date(2020, 3, 1)])})
+    >>> to_native(days_between(lazy(df), "a", "b", "n"))["n"].tolist()
+    [60]
+    """
+    native = frame.to_native()
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        return lazy(native.withColumn(out, F.datediff(F.col(end), F.col(start)).cast("long")))
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = pa.array(_pandas_date_series(native[start])).cast(pa.int32())
+    b = pa.array(_pandas_date_series(native[end])).cast(pa.int32())
+    days = pd.array(pc.subtract(b, a).cast(pa.int64()), dtype="Int64")
+    return lazy(native.assign(**{out: pd.Series(days, index=native.index)}))
+
+
+def date_literal(value: dt.date | str) -> nw.Expr:
+    """A date literal usable in comparisons on both backends."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return nw.lit(value, dtype=nw.Date())
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def matches_codes(
+    column: str,
+    codes: Iterable[str],
+    *,
+    how: Literal["prefix", "exact"] = "prefix",
+) -> nw.Expr:
+    """Null-safe boolean expression: ``column`` matches one of ``codes``.
+
+    ``how="prefix"`` matches codes that start with one of the given prefixes (ICD-10
+    ``E11`` matches ``E119``); ``how="exact"`` requires equality. A null value never
+    matches (``False``, not null, on both backends).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"DGN_PAL": pd.array(["E119", "I10", None], dtype="string[pyarrow]")})
+    >>> to_native(lazy(df).select(matches_codes("DGN_PAL", ["E11"]).alias("m")))["m"].tolist()
+    [True, False, False]
+    """
+    codes = sorted({str(c) for c in codes})
+    col = nw.col(column)
+    if not codes:
+        return (col.is_null() & nw.lit(False)).fill_null(False)
+    if how == "exact":
+        expr = col.is_in(codes)
+    elif how == "prefix":
+        expr = nw.any_horizontal(*[col.str.starts_with(c) for c in codes], ignore_nulls=False)
+    else:
+        raise ValueError(f"how must be 'prefix' or 'exact', not {how!r}")
+    return (~col.is_null() & expr).fill_null(False)
