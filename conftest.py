@@ -105,3 +105,32 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def make_frame(backend: Backend) -> Callable[[Any], Any]:
     """Shortcut for ``backend.frame``."""
     return backend.frame
+
+
+_SPARK_COUNTS = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    """Count the outcomes of tests marked ``spark``."""
+    if "spark" not in report.keywords:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _SPARK_COUNTS[report.outcome] = _SPARK_COUNTS.get(report.outcome, 0) + 1
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    """Under CI a Spark test that was skipped, or no Spark test at all, fails the run."""
+    ran_tests = session.testscollected > 0 and not session.config.option.collectonly
+    if SPARK_REQUIRED and ran_tests and session.config.getoption("-m", "") in ("", None):
+        if _SPARK_COUNTS["skipped"] or _SPARK_COUNTS["passed"] == 0:
+            session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """Print how many Spark tests ran."""
+    counts = _SPARK_COUNTS
+    terminalreporter.write_line(
+        f"Spark tests: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped"
+        + (" (required under CI: skipped or absent Spark tests fail the run)" if SPARK_REQUIRED else "")
+    )
