@@ -72,3 +72,25 @@ def spark_matches(data_type: Any, contract_type: str) -> bool:
     if contract_type == "number":
         return name in ("DoubleType", "FloatType", "DecimalType", "LongType", "IntegerType")
     return name == SPARK_TYPE_NAMES[contract_type]
+
+
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Convert an Arrow table to pandas with the library's dtypes.
+
+    Strings become ``string[pyarrow]``, dates ``date32[pyarrow]``, integers ``Int64``
+    and floats ``Float64``; timestamps stay Arrow timestamps (no nanosecond overflow for
+    sentinel dates).
+    """
+
+    def mapper(arrow_type: pa.DataType) -> Any:
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            return pd.StringDtype("pyarrow")
+        if pa.types.is_integer(arrow_type):
+            return pd.Int64Dtype()
+        if pa.types.is_floating(arrow_type):
+            return pd.Float64Dtype()
+        if pa.types.is_boolean(arrow_type):
+            return pd.BooleanDtype()
+        return pd.ArrowDtype(arrow_type)
+
+    return table.to_pandas(types_mapper=mapper)

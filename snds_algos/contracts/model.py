@@ -125,6 +125,7 @@ def table_names() -> tuple[str, ...]:
 
 
 _YEARLY = re.compile(r"^(T_(?:MCO|SSR|HAD|RIP))(\d{2})([A-Z]+)$")
+_LOGICAL = re.compile(r"^(T_(?:MCO|SSR|HAD|RIP))AA([A-Z]+)$")
 
 
 def logical_name(table: str) -> tuple[str, int | None]:
@@ -135,11 +136,15 @@ def logical_name(table: str) -> tuple[str, int | None]:
     >>> logical_name("ER_PRS_F")
     ('ER_PRS_F', None)
     """
-    match = _YEARLY.match(table.upper())
+    upper = table.upper()
+    match = _YEARLY.match(upper)
     if match:
         prefix, yy, suffix = match.groups()
         return f"{prefix}aa{suffix}", 2000 + int(yy)
-    return table.upper(), None
+    match = _LOGICAL.match(upper)
+    if match:
+        return f"{match.group(1)}aa{match.group(2)}", None
+    return upper, None
 
 
 def physical_name(table: str, year: int) -> str:

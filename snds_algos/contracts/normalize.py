@@ -42,6 +42,7 @@ DATE_FORMATS: tuple[str, ...] = (
     "%d%b%Y",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
     "%d/%m/%Y",
     "%Y%m%d",
 )
@@ -53,6 +54,7 @@ _SPARK_PATTERNS = {
     "%d%b%Y": "ddMMMyyyy",
     "%Y-%m-%d %H:%M:%S": "yyyy-MM-dd HH:mm:ss",
     "%Y-%m-%dT%H:%M:%S": "yyyy-MM-dd'T'HH:mm:ss",
+    "%Y-%m-%dT%H:%M:%SZ": "yyyy-MM-dd'T'HH:mm:ss'Z'",
     "%d/%m/%Y": "dd/MM/yyyy",
     "%Y%m%d": "yyyyMMdd",
 }
@@ -195,7 +197,9 @@ def _to_string(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
 def _to_code(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
     text = _as_text(series, spec, table).str.strip()
     lowered = text.str.lower()
-    text = text.mask(lowered == "true", "1").mask(lowered == "false", "0")
+    is_true = (lowered == "true").fillna(False).astype(bool)
+    is_false = (lowered == "false").fillna(False).astype(bool)
+    text = text.mask(is_true, "1").mask(is_false, "0")
     return text.str.replace(_CODE_INT, _CODE_INT_REPLACEMENT[0], regex=True)
 
 

@@ -1,0 +1,455 @@
+"""Table sources: where a study's SNDS tables come from.
+
+Three kinds of source share one interface, :class:`TableSource`:
+
+* :class:`FolderSource`: a folder of files named as the SNDS tables: ``ER_PRS_F.parquet``,
+  a partitioned folder ``ER_PRS_F/`` of parquet (or CSV) parts, ``T_MCO19B.csv``... CSV
+  files are raw exports (``;`` or ``,`` separated), parsed through the contracts;
+* :class:`CatalogSource`: a database of a Spark catalog (Hive metastore, Unity...);
+* :class:`FrameSource`: pandas or Spark DataFrames already in memory.
+
+``source.read("ER_PRS_F", ["BEN_NIR_PSA", "EXE_SOI_DTD"])`` returns a normalised frame
+of the source's backend holding only those columns. Yearly PMSI tables (T_MCO19B,
+T_MCO20B...) are read as one logical table (``T_MCOaaB``) with a ``PMSI_YEAR`` column.
+A missing table or column, or an unreadable file, raises an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from snds_algos.backend import PANDAS, SPARK, Backend, common_backend
+from snds_algos.contracts.model import YEAR_COLUMN, get_contract, logical_name
+from snds_algos.contracts.normalize import normalize
+from snds_algos.contracts.validate import validate
+from snds_algos.errors import ContractError, MissingTableError, UnreadableTableError
+
+_SUFFIXES = (".parquet", ".csv")
+
+
+class TableSource:
+    """Base class of table sources.
+
+    Subclasses implement :meth:`physical_tables` and :meth:`_read_physical`; this class
+    maps logical to physical names, selects columns, normalises and validates.
+    """
+
+    backend: Backend
+    description: str = "the data source"
+
+    def physical_tables(self) -> list[str]:
+        """Names of the tables the source holds (upper case, yearly names as stored)."""
+        raise NotImplementedError
+
+    def _read_physical(self, name: str, columns: Sequence[str] | None) -> Any:
+        raise NotImplementedError
+
+    def _columns_of(self, name: str) -> list[str]:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ public API
+
+    def years(self, table: str) -> list[int]:
+        """PMSI years available for a yearly table (``"T_MCOaaB"`` -> ``[2019, 2020]``)."""
+        wanted, _ = logical_name(table)
+        found = []
+        for name in self.physical_tables():
+            logical, year = logical_name(name)
+            if logical == wanted and year is not None:
+                found.append(year)
+        return sorted(found)
+
+    def has(self, table: str) -> bool:
+        """Whether the source holds ``table`` (for a yearly table: at least one year)."""
+        logical, year = logical_name(table)
+        if get_contract(logical).yearly and year is None:
+            return bool(self.years(logical))
+        return table.upper() in self.physical_tables()
+
+    def read(
+        self,
+        table: str,
+        columns: Sequence[str] | None = None,
+        *,
+        years: Iterable[int] | None = None,
+        data_checks: bool | None = None,
+    ) -> Any:
+        """Read a table, normalised to its contract, with only ``columns``.
+
+        Parameters
+        ----------
+        table:
+            ``"ER_PRS_F"``, a yearly name (``"T_MCO19B"``) or a logical yearly name
+            (``"T_MCOaaB"``: every available year, stacked, with a ``PMSI_YEAR`` column).
+        columns:
+            Columns to read (default: the contract's required columns).
+        years:
+            For a logical yearly table, restrict to these PMSI years.
+        data_checks:
+            Passed to :func:`snds_algos.contracts.validate` (default: on for pandas, off
+            for Spark).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> source = FrameSource({"IR_IMB_R": pd.DataFrame({
+        ...     "BEN_NIR_PSA": ["A" * 17], "BEN_RNG_GEM": [1], "MED_MTF_COD": ["E11"],
+        ...     "IMB_ETM_NAT": ["41"], "IMB_ALD_DTD": ["01012015"], "IMB_ALD_DTF": ["01011600"]})})
+        >>> source.read("IR_IMB_R", ["BEN_RNG_GEM", "IMB_ALD_DTD"]).iloc[0].tolist()
+        ['1', datetime.date(2015, 1, 1)]
+        """
+        logical, year = logical_name(table)
+        contract = get_contract(logical)
+        wanted = list(columns) if columns is not None else contract.required
+        if contract.yearly and year is None:
+            available = self.years(logical)
+            if years is not None:
+                keep = set(years)
+                available = [y for y in available if y in keep]
+            if not available:
+                raise MissingTableError(logical, self.description, self.physical_tables())
+            names = [logical.replace("aa", f"{y % 100:02d}", 1) for y in available]
+            parts = [
+                self._read_one(name, wanted, data_checks, year=y)
+                for name, y in zip(names, available, strict=True)
+            ]
+            return _stack(parts, self.backend)
+        name = table.upper()
+        return self._read_one(name, wanted, data_checks, year=year)
+
+    # ------------------------------------------------------------------ internals
+
+    def _read_one(
+        self, name: str, columns: list[str], data_checks: bool | None, year: int | None
+    ) -> Any:
+        if name not in self.physical_tables():
+            raise MissingTableError(name, self.description, self.physical_tables())
+        present = self._columns_of(name)
+        upper = {c.upper(): c for c in present}
+        own = [c for c in columns if c != YEAR_COLUMN]
+        missing = [c for c in own if c not in upper]
+        if missing:
+            raise ContractError(
+                name,
+                missing[0],
+                f"required column(s) missing from {self.description}: {', '.join(missing)}",
+                values=sorted(present)[:5],
+            )
+        frame = self._read_physical(name, [upper[c] for c in own])
+        frame = _rename_upper(frame, self.backend)
+        frame = frame[own] if self.backend == PANDAS else frame.select(*own)
+        frame = normalize(frame, name)
+        if year is not None:
+            frame = _with_year(frame, year, self.backend)
+        validate(frame, name, columns=own, data_checks=data_checks)
+        return frame
+
+
+def _rename_upper(frame: Any, backend: Backend) -> Any:
+    if all(c == c.upper() for c in frame.columns):
+        return frame
+    if backend == SPARK:
+        return frame.toDF(*[c.upper() for c in frame.columns])
+    return frame.rename(columns=str.upper)
+
+
+def _with_year(frame: Any, year: int, backend: Backend) -> Any:
+    if backend == SPARK:
+        from pyspark.sql import functions as F
+
+        return frame.withColumn(YEAR_COLUMN, F.lit(year).cast("bigint"))
+    import pandas as pd
+
+    return frame.assign(**{YEAR_COLUMN: pd.array([year] * len(frame), dtype="Int64")})
+
+
+def _stack(parts: list[Any], backend: Backend) -> Any:
+    if backend == SPARK:
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.unionByName(part)
+        return out
+    import pandas as pd
+
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+# --------------------------------------------------------------------------- folders
+
+_CSV_SEPARATORS = (";", ",", "|", "\t")
+
+
+def _csv_separator(path: Path) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline()
+    counts = {sep: header.count(sep) for sep in _CSV_SEPARATORS}
+    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ";"
+
+
+class FolderSource(TableSource):
+    """Tables stored as files in a folder.
+
+    Parameters
+    ----------
+    path:
+        The folder. Each table is ``NAME.parquet``, ``NAME.csv`` or a folder ``NAME/``
+        of parquet or CSV parts; names are matched case-insensitively.
+    backend:
+        ``"pandas"`` (default) or ``"spark"``.
+    spark:
+        The Spark session (default: the active one) when ``backend="spark"``.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"PHA_CIP_C13": ["3400930000001"], "PHA_ATC_C07": ["A10BA02"],
+    ...               "PHA_CND_TOP": ["GC"]}).to_csv(f"{folder}/IR_PHA_R.csv", sep=";", index=False)
+    >>> FolderSource(folder).read("IR_PHA_R")["PHA_ATC_C07"].tolist()
+    ['A10BA02']
+    """
+
+    def __init__(self, path: str | os.PathLike[str], backend: Backend = PANDAS, spark: Any = None):
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise FileNotFoundError(f"data folder not found: {self.path}")
+        if backend not in (PANDAS, SPARK):
+            raise ValueError(f"backend must be 'pandas' or 'spark', not {backend!r}")
+        self.backend = backend
+        self.spark = spark
+        if backend == SPARK and spark is None:
+            from pyspark.sql import SparkSession
+
+            self.spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+        self.description = f"folder {self.path}"
+        self._files = self._scan()
+
+    def __repr__(self) -> str:
+        return f"FolderSource({str(self.path)!r}, backend={self.backend!r})"
+
+    def _scan(self) -> dict[str, tuple[Path, str]]:
+        files: dict[str, tuple[Path, str]] = {}
+        for entry in sorted(self.path.iterdir()):
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir():
+                kinds = {p.suffix for p in entry.rglob("*") if p.is_file() and p.suffix in _SUFFIXES}
+                if kinds:
+                    files[entry.name.upper()] = (entry, ".parquet" if ".parquet" in kinds else ".csv")
+            elif entry.suffix.lower() in _SUFFIXES:
+                files[entry.stem.upper()] = (entry, entry.suffix.lower())
+        return files
+
+    def physical_tables(self) -> list[str]:
+        return sorted(self._files)
+
+    def _csv_files(self, path: Path) -> list[Path]:
+        return sorted(p for p in path.rglob("*.csv")) if path.is_dir() else [path]
+
+    def _columns_of(self, name: str) -> list[str]:
+        path, kind = self._files[name]
+        try:
+            if kind == ".parquet":
+                import pyarrow.dataset as ds
+
+                return list(ds.dataset(path, format="parquet").schema.names)
+            first = self._csv_files(path)[0]
+            sep = _csv_separator(first)
+            with open(first, encoding="utf-8") as fh:
+                header = fh.readline().rstrip("\r\n")
+            return [c.strip().strip('"') for c in header.split(sep)]
+        except (OSError, ValueError, IndexError) as exc:
+            raise UnreadableTableError(name, str(path), str(exc)) from exc
+
+    def _read_physical(self, name: str, columns: Sequence[str] | None) -> Any:
+        path, kind = self._files[name]
+        try:
+            if self.backend == SPARK:
+                if kind == ".parquet":
+                    frame = self.spark.read.parquet(str(path))
+                else:
+                    sep = _csv_separator(self._csv_files(path)[0])
+                    frame = (
+                        self.spark.read.option("header", True)
+                        .option("sep", sep)
+                        .option("inferSchema", False)
+                        .csv(str(path))
+                    )
+                return frame.select(*columns) if columns is not None else frame
+            if kind == ".parquet":
+                import pyarrow.dataset as ds
+
+                from snds_algos.contracts.dtypes import arrow_to_pandas
+
+                table = ds.dataset(path, format="parquet").to_table(columns=list(columns or []) or None)
+                return arrow_to_pandas(table)
+            import pandas as pd
+
+            parts = []
+            for file in self._csv_files(path):
+                parts.append(
+                    pd.read_csv(
+                        file,
+                        sep=_csv_separator(file),
+                        dtype=str,
+                        usecols=list(columns) if columns is not None else None,
+                        keep_default_na=False,
+                        na_values=[""],
+                        encoding="utf-8",
+                    )
+                )
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            return frame.astype("string[pyarrow]")
+        except (MissingTableError, ContractError):
+            raise
+        except Exception as exc:  # parquet/CSV/Spark read errors, all named the same way
+            if type(exc).__name__ == "AnalysisException" or isinstance(exc, OSError | ValueError):
+                raise UnreadableTableError(name, str(path), str(exc).splitlines()[0]) from exc
+            raise
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+class CatalogSource(TableSource):
+    """Tables of a Spark catalog database (``spark.table("db.ER_PRS_F")``).
+
+    Only the needed columns are selected; everything stays lazy.
+
+    Examples
+    --------
+    >>> source = CatalogSource("snds", spark)  # doctest: +SKIP
+    >>> source.read("T_MCOaaB", ["ETA_NUM", "RSA_NUM", "DGN_PAL"])  # doctest: +SKIP
+    """
+
+    def __init__(self, database: str, spark: Any):
+        self.database = database
+        self.spark = spark
+        self.backend = SPARK
+        self.description = f"Spark catalog database {database}"
+        try:
+            listed = spark.catalog.listTables(database)
+        except Exception as exc:
+            raise MissingTableError(database, "the Spark catalog") from exc
+        self._names = {t.name.upper(): t.name for t in listed}
+
+    def physical_tables(self) -> list[str]:
+        return sorted(self._names)
+
+    def _columns_of(self, name: str) -> list[str]:
+        return list(self.spark.table(f"{self.database}.{self._names[name]}").columns)
+
+    def _read_physical(self, name: str, columns: Sequence[str] | None) -> Any:
+        frame = self.spark.table(f"{self.database}.{self._names[name]}")
+        return frame.select(*columns) if columns is not None else frame
+
+
+# --------------------------------------------------------------------------- frames
+
+
+class FrameSource(TableSource):
+    """Tables given as pandas or Spark DataFrames (all of one backend).
+
+    Keys are table names (``"ER_PRS_F"``, ``"T_MCO19B"``). A logical yearly name such as
+    ``"T_MCOaaB"`` is accepted too when the frame already has a ``PMSI_YEAR`` column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> source = FrameSource({"T_MCO19E": pd.DataFrame({"ETA_NUM": ["600100093"]})})
+    >>> source.read("T_MCOaaE")[["ETA_NUM", "PMSI_YEAR"]].iloc[0].tolist()
+    ['600100093', 2019]
+    """
+
+    def __init__(self, frames: Mapping[str, Any]):
+        self.frames = {k.upper(): v for k, v in frames.items() if v is not None}
+        self.backend = common_backend(self.frames)
+        self.description = "the frames given"
+        self._stacked = {}
+        for name in list(self.frames):
+            if re.fullmatch(r"T_(MCO|SSR|HAD|RIP)AA[A-Z]+", name):
+                self._stacked[name.replace("AA", "aa", 1)] = self.frames.pop(name)
+
+    def physical_tables(self) -> list[str]:
+        return sorted(self.frames)
+
+    def has(self, table: str) -> bool:
+        logical, year = logical_name(table)
+        if logical in self._stacked and year is None:
+            return True
+        return super().has(table)
+
+    def read(self, table: str, columns: Sequence[str] | None = None, *, years=None, data_checks=None):  # type: ignore[override]
+        logical, year = logical_name(table)
+        if logical in self._stacked and year is None:
+            frame = self._stacked[logical]
+            contract = get_contract(logical)
+            wanted = [c for c in (columns if columns is not None else contract.required)]
+            wanted = [c for c in wanted if c != YEAR_COLUMN] + [YEAR_COLUMN]
+            missing = [c for c in wanted if c not in frame.columns]
+            if missing:
+                raise ContractError(logical, missing[0], f"required column(s) missing: {', '.join(missing)}")
+            frame = frame[wanted] if self.backend == PANDAS else frame.select(*wanted)
+            frame = normalize(frame, logical)
+            if years is not None:
+                keep = [int(y) for y in years]
+                frame = (
+                    frame[frame[YEAR_COLUMN].isin(keep)].reset_index(drop=True)
+                    if self.backend == PANDAS
+                    else frame.filter(frame[YEAR_COLUMN].isin(keep))
+                )
+            validate(frame, logical, columns=[c for c in wanted if c != YEAR_COLUMN], data_checks=data_checks)
+            return frame
+        return super().read(table, columns, years=years, data_checks=data_checks)
+
+    def _columns_of(self, name: str) -> list[str]:
+        return list(self.frames[name].columns)
+
+    def _read_physical(self, name: str, columns: Sequence[str] | None) -> Any:
+        frame = self.frames[name]
+        if columns is None:
+            return frame
+        return frame[list(columns)] if self.backend == PANDAS else frame.select(*columns)
+
+
+def open_source(
+    data: TableSource | str | os.PathLike[str] | Mapping[str, Any],
+    *,
+    backend: Backend | None = None,
+    spark: Any = None,
+) -> TableSource:
+    """Make a table source from a folder path, a ``{name: frame}`` mapping or a source.
+
+    ``backend`` applies to folders (default ``"pandas"``); frames keep their own backend.
+
+    >>> import pandas as pd
+    >>> open_source({"IR_BEN_R": pd.DataFrame()}).backend
+    'pandas'
+    """
+    if isinstance(data, TableSource):
+        return data
+    if isinstance(data, Mapping):
+        source = FrameSource(data)
+        if backend is not None and backend != source.backend:
+            raise ValueError(f"frames are {source.backend} but backend={backend!r} was asked")
+        return source
+    if isinstance(data, str) and data.startswith("catalog:"):
+        if spark is None:
+            from pyspark.sql import SparkSession
+
+            spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+        return CatalogSource(data.split(":", 1)[1], spark)
+    return FolderSource(data, backend=backend or PANDAS, spark=spark)
+
+
+__all__ = [
+    "CatalogSource",
+    "FolderSource",
+    "FrameSource",
+    "TableSource",
+    "open_source",
+]
