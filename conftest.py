@@ -35,8 +35,13 @@ def _make_spark() -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.warehouse.dir", os.path.join(os.getcwd(), ".pytest_cache", "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + os.path.join(os.getcwd(), ".pytest_cache", "derby"))
+        .config(
+            "spark.sql.warehouse.dir", os.path.join(os.getcwd(), ".pytest_cache", "spark-warehouse")
+        )
+        .config(
+            "spark.driver.extraJavaOptions",
+            "-Dderby.system.home=" + os.path.join(os.getcwd(), ".pytest_cache", "derby"),
+        )
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("OFF")
@@ -121,9 +126,10 @@ def pytest_runtest_logreport(report: Any) -> None:
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     """Under CI a Spark test that was skipped, or no Spark test at all, fails the run."""
     ran_tests = session.testscollected > 0 and not session.config.option.collectonly
-    if SPARK_REQUIRED and ran_tests and session.config.getoption("-m", "") in ("", None):
-        if _SPARK_COUNTS["skipped"] or _SPARK_COUNTS["passed"] == 0:
-            session.exitstatus = 1
+    unfiltered = session.config.getoption("-m", "") in ("", None)
+    missing = _SPARK_COUNTS["skipped"] or _SPARK_COUNTS["passed"] == 0
+    if SPARK_REQUIRED and ran_tests and unfiltered and missing:
+        session.exitstatus = 1
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
@@ -132,5 +138,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     terminalreporter.write_line(
         f"Spark tests: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped"
-        + (" (required under CI: skipped or absent Spark tests fail the run)" if SPARK_REQUIRED else "")
+        + (
+            " (required under CI: skipped or absent Spark tests fail the run)"
+            if SPARK_REQUIRED
+            else ""
+        )
     )

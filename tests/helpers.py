@@ -37,7 +37,9 @@ def rows(frame: Any, key: Sequence[str] | None = None) -> list[dict[str, Any]]:
     pdf = to_pandas(frame)
     records = [{k: _plain(v) for k, v in rec.items()} for rec in pdf.to_dict("records")]
     if key:
-        records.sort(key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else 0) for k in key))
+        records.sort(
+            key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else 0) for k in key)
+        )
     return records
 
 

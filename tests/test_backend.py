@@ -65,7 +65,10 @@ def test_add_days_keeps_dates_on_both_backends(backend):
 def test_days_between_counts_calendar_days(backend):
     frame = backend.frame(
         pd.DataFrame(
-            {"a": dates(D(2020, 1, 1), D(2021, 3, 1), None), "b": dates(D(2020, 3, 1), D(2021, 2, 28), D(2020, 1, 1))}
+            {
+                "a": dates(D(2020, 1, 1), D(2021, 3, 1), None),
+                "b": dates(D(2020, 3, 1), D(2021, 2, 28), D(2020, 1, 1)),
+            }
         )
     )
     out = to_native(days_between(lazy(frame), "a", "b", "n"))
@@ -82,7 +85,9 @@ def test_days_between_counts_calendar_days(backend):
 )
 def test_matches_codes_is_null_safe(backend, how, codes, expected):
     frame = backend.frame(
-        pd.DataFrame({"c": pd.array(["E101", "E119", "I10", None, "XE11"], dtype="string[pyarrow]")})
+        pd.DataFrame(
+            {"c": pd.array(["E101", "E119", "I10", None, "XE11"], dtype="string[pyarrow]")}
+        )
     )
     out = to_native(lazy(frame).select(matches_codes("c", codes, how=how).alias("m")))
     assert [r["m"] for r in rows(out)] == expected

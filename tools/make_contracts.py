@@ -24,30 +24,74 @@ import sys
 import yaml
 
 DCIR_KEYS = [
-    "FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD",
-    "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF",
+    "FLX_DIS_DTD",
+    "FLX_TRT_DTD",
+    "FLX_EMT_TYP",
+    "FLX_EMT_NUM",
+    "FLX_EMT_ORD",
+    "ORG_CLE_NUM",
+    "DCT_ORD_NUM",
+    "PRS_ORD_NUM",
+    "REM_TYP_AFF",
 ]
 RET = ["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET"]
 PMSI_LINK = ["NIR_ANO_17", "EXE_SOI_DTD", "EXE_SOI_DTF"]
 
 # table -> (product, columns the library uses)
 TABLES: dict[str, tuple[str, list[str]]] = {
-    "IR_BEN_R": ("Référentiel bénéficiaires", [
-        "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_SEX_COD", "BEN_NAI_ANN", "BEN_NAI_MOI",
-        "BEN_DCD_DTE", "BEN_RES_DPT"]),
-    "ER_PRS_F": ("DCIR", [*DCIR_KEYS, "BEN_NIR_PSA", "BEN_RNG_GEM", "EXE_SOI_DTD",
-                          "EXE_SOI_DTF", "PRS_NAT_REF", "DPN_QLF", "PRS_DPN_QLP",
-                          "BSE_PRS_NAT", "PSE_SPE_COD", "PRS_ACT_QTE"]),
+    "IR_BEN_R": (
+        "Référentiel bénéficiaires",
+        [
+            "BEN_NIR_PSA",
+            "BEN_RNG_GEM",
+            "BEN_SEX_COD",
+            "BEN_NAI_ANN",
+            "BEN_NAI_MOI",
+            "BEN_DCD_DTE",
+            "BEN_RES_DPT",
+        ],
+    ),
+    "ER_PRS_F": (
+        "DCIR",
+        [
+            *DCIR_KEYS,
+            "BEN_NIR_PSA",
+            "BEN_RNG_GEM",
+            "EXE_SOI_DTD",
+            "EXE_SOI_DTF",
+            "PRS_NAT_REF",
+            "DPN_QLF",
+            "PRS_DPN_QLP",
+            "BSE_PRS_NAT",
+            "PSE_SPE_COD",
+            "PRS_ACT_QTE",
+        ],
+    ),
     "ER_PHA_F": ("DCIR", [*DCIR_KEYS, "PHA_PRS_C13", "PHA_ACT_QSN"]),
     "ER_CAM_F": ("DCIR", [*DCIR_KEYS, "CAM_PRS_IDE"]),
     "ER_BIO_F": ("DCIR", [*DCIR_KEYS, "BIO_PRS_IDE", "BIO_ACT_QSN"]),
     "ER_UCD_F": ("DCIR", [*DCIR_KEYS, "UCD_UCD_COD", "UCD_DLV_NBR"]),
     "ER_ETE_F": ("DCIR", [*DCIR_KEYS, "ETE_IND_TAA"]),
-    "IR_IMB_R": ("ALD", ["BEN_NIR_PSA", "BEN_RNG_GEM", "IMB_ALD_DTD", "IMB_ALD_DTF",
-                         "IMB_ETM_NAT", "MED_MTF_COD"]),
+    "IR_IMB_R": (
+        "ALD",
+        ["BEN_NIR_PSA", "BEN_RNG_GEM", "IMB_ALD_DTD", "IMB_ALD_DTF", "IMB_ETM_NAT", "MED_MTF_COD"],
+    ),
     "IR_PHA_R": ("Drug referential", ["PHA_CIP_C13", "PHA_ATC_C07", "PHA_CND_TOP"]),
-    "T_MCOaaB": ("PMSI MCO", ["ETA_NUM", "RSA_NUM", "GRG_GHM", "SEJ_TYP", "GHS_NUM",
-                              "DGN_PAL", "DGN_REL", "ENT_MOD", "SOR_MOD", "SEJ_NBJ"]),
+    "T_MCOaaB": (
+        "PMSI MCO",
+        [
+            "ETA_NUM",
+            "RSA_NUM",
+            "GRG_GHM",
+            "SEJ_TYP",
+            "GHS_NUM",
+            "DGN_PAL",
+            "DGN_REL",
+            "ENT_MOD",
+            "SOR_MOD",
+            "SEJ_NBJ",
+        ],
+    ),
     "T_MCOaaC": ("PMSI MCO", ["ETA_NUM", "RSA_NUM", *PMSI_LINK, *RET]),
     "T_MCOaaD": ("PMSI MCO", ["ETA_NUM", "RSA_NUM", "ASS_DGN"]),
     "T_MCOaaUM": ("PMSI MCO", ["ETA_NUM", "RSA_NUM", "DGN_PAL", "DGN_REL"]),
@@ -64,25 +108,60 @@ TABLES: dict[str, tuple[str, list[str]]] = {
 
 # identifiers held as strings; value = width to zero-pad numbers to (0: no padding)
 STRING_IDS = {
-    "ETA_NUM": 9, "ETA_NUM_EPMSI": 9, "ETA_NUM_GEO": 9, "RSA_NUM": 10, "RHA_NUM": 0,
-    "RHS_NUM": 0, "RHAD_NUM": 0, "RIP_NUM": 0, "SEJ_NUM": 0, "PHA_CIP_C13": 13,
-    "PHA_PRS_C13": 13, "PHA_PRS_IDE": 7, "PHA_CIP_UCD": 13, "BIO_PRS_IDE": 4,
-    "NUM_DAT_AT": 0, "UCD_UCD_COD": 13,
+    "ETA_NUM": 9,
+    "ETA_NUM_EPMSI": 9,
+    "ETA_NUM_GEO": 9,
+    "RSA_NUM": 10,
+    "RHA_NUM": 0,
+    "RHS_NUM": 0,
+    "RHAD_NUM": 0,
+    "RIP_NUM": 0,
+    "SEJ_NUM": 0,
+    "PHA_CIP_C13": 13,
+    "PHA_PRS_C13": 13,
+    "PHA_PRS_IDE": 7,
+    "PHA_CIP_UCD": 13,
+    "BIO_PRS_IDE": 4,
+    "NUM_DAT_AT": 0,
+    "UCD_UCD_COD": 13,
 }
-NOT_NULL = {"BEN_NIR_PSA", "EXE_SOI_DTD", "ETA_NUM", "RSA_NUM", "ETA_NUM_EPMSI", "RHA_NUM",
-            "RHAD_NUM", "RIP_NUM", "PHA_CIP_C13", *DCIR_KEYS}
-NOT_NULL_EXCEPT = {"IR_BEN_R": set(), "IR_IMB_R": {"EXE_SOI_DTD"},
-                   "T_MCOaaC": {"EXE_SOI_DTD"}, "T_SSRaaC": {"EXE_SOI_DTD"},
-                   "T_HADaaC": {"EXE_SOI_DTD"}, "T_RIPaaC": {"EXE_SOI_DTD"}}
+NOT_NULL = {
+    "BEN_NIR_PSA",
+    "EXE_SOI_DTD",
+    "ETA_NUM",
+    "RSA_NUM",
+    "ETA_NUM_EPMSI",
+    "RHA_NUM",
+    "RHAD_NUM",
+    "RIP_NUM",
+    "PHA_CIP_C13",
+    *DCIR_KEYS,
+}
+NOT_NULL_EXCEPT = {
+    "IR_BEN_R": set(),
+    "IR_IMB_R": {"EXE_SOI_DTD"},
+    "T_MCOaaC": {"EXE_SOI_DTD"},
+    "T_SSRaaC": {"EXE_SOI_DTD"},
+    "T_HADaaC": {"EXE_SOI_DTD"},
+    "T_RIPaaC": {"EXE_SOI_DTD"},
+}
 ICD10 = r"^[A-Z][0-9][0-9A-Z+*]{0,5}$"
 PATTERNS = {
     "BEN_NIR_PSA": r"^.{17}$",
-    "DGN_PAL": ICD10, "DGN_REL": ICD10, "ASS_DGN": ICD10, "DGN_COD": ICD10,
-    "DGN_ASS": ICD10, "MED_MTF_COD": ICD10, "MOR_PRP": ICD10, "ETL_AFF": ICD10,
+    "DGN_PAL": ICD10,
+    "DGN_REL": ICD10,
+    "ASS_DGN": ICD10,
+    "DGN_COD": ICD10,
+    "DGN_ASS": ICD10,
+    "MED_MTF_COD": ICD10,
+    "MOR_PRP": ICD10,
+    "ETL_AFF": ICD10,
     "PHA_ATC_C07": r"^[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$",
-    "PHA_CIP_C13": r"^[0-9]{13}$", "PHA_PRS_C13": r"^[0-9]{13}$",
+    "PHA_CIP_C13": r"^[0-9]{13}$",
+    "PHA_PRS_C13": r"^[0-9]{13}$",
     "ETA_NUM": r"^[0-9][0-9AB][0-9]{6,7}$",
-    "CDC_ACT": r"^[A-Z]{4}[0-9]{3}$", "CAM_PRS_IDE": r"^[A-Z]{4}[0-9]{3}$",
+    "CDC_ACT": r"^[A-Z]{4}[0-9]{3}$",
+    "CAM_PRS_IDE": r"^[A-Z]{4}[0-9]{3}$",
     "GRG_GHM": r"^[0-9]{2}[A-Z][0-9]{2}[A-Z0-9]$",
 }
 ALLOWED = {"SEJ_TYP": ["A", "B", "."]}
@@ -118,7 +197,8 @@ def main(schemas: str, nomenclatures: str) -> None:
     out_dir = os.path.join("snds_algos", "contracts", "tables")
     os.makedirs(out_dir, exist_ok=True)
     for table, (product, used) in TABLES.items():
-        schema = json.load(open(files[table], encoding="utf-8"))
+        with open(files[table], encoding="utf-8") as fh:
+            schema = json.load(fh)
         names = [f["name"] for f in schema["fields"]]
         missing = [c for c in used if c not in names]
         if missing:
@@ -132,7 +212,11 @@ def main(schemas: str, nomenclatures: str) -> None:
             col: dict = {"name": name, "type": typ}
             if name in used:
                 col["required"] = True
-            if name in NOT_NULL and table not in ("IR_IMB_R",) and name not in NOT_NULL_EXCEPT.get(table, set()):
+            if (
+                name in NOT_NULL
+                and table not in ("IR_IMB_R",)
+                and name not in NOT_NULL_EXCEPT.get(table, set())
+            ):
                 col["nullable"] = False
             if pad:
                 col["zero_pad"] = pad
@@ -144,7 +228,9 @@ def main(schemas: str, nomenclatures: str) -> None:
             if field["type"] == "datetime" or raw_format not in ("default", "%m"):
                 col["raw_format"] = raw_format
             if name in ("BEN_DCD_DTE", "IMB_ALD_DTF", "IMB_ALD_DTD"):
-                col["sentinels"] = ["1600-01-01", "2099-12-31"] if name == "IMB_ALD_DTF" else ["1600-01-01"]
+                col["sentinels"] = (
+                    ["1600-01-01", "2099-12-31"] if name == "IMB_ALD_DTF" else ["1600-01-01"]
+                )
             desc = (field.get("description") or "").strip()
             if desc:
                 col["description"] = desc
@@ -159,14 +245,17 @@ def main(schemas: str, nomenclatures: str) -> None:
             "yearly": table.startswith("T_") and "aa" in table,
             "key": key or (DCIR_KEYS if table.startswith("ER_") else []),
             "source": "Health Data Hub, synthetic-snds schema (Etalab Licence Ouverte 2.0); "
-                      "types normalised by snds-algos (tools/make_contracts.py)",
+            "types normalised by snds-algos (tools/make_contracts.py)",
             "columns": columns,
         }
         path = os.path.join(out_dir, f"{table}.yaml")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(f"# Contract of {table}. Generated by tools/make_contracts.py, then reviewed by hand.\n")
-            yaml.safe_dump(doc, fh, allow_unicode=True, sort_keys=False, width=100,
-                           default_flow_style=None)
+            fh.write(
+                f"# Contract of {table}. Generated by tools/make_contracts.py, then reviewed by hand.\n"
+            )
+            yaml.safe_dump(
+                doc, fh, allow_unicode=True, sort_keys=False, width=100, default_flow_style=None
+            )
         print(path, len(columns), "columns,", len(used), "required")
 
 

@@ -1,8 +1,8 @@
 """Table contracts: what each SNDS table holds, normalisation of raw exports, validation.
 
 >>> from snds_algos.contracts import get_contract
->>> get_contract("ER_PHA_F").required[:3]
-['DCT_ORD_NUM', 'FLX_DIS_DTD', 'FLX_EMT_NUM']
+>>> get_contract("ER_PHA_F").required[:2]
+['PHA_ACT_QSN', 'PHA_PRS_C13']
 """
 
 from snds_algos.contracts.model import (

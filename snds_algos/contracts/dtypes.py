@@ -40,7 +40,7 @@ def date_series(values: Iterable[Any], name: str | None = None) -> pd.Series:
     """A pandas Series of dates (Arrow ``date32``) from dates, ISO strings or ``None``.
 
     >>> date_series(["2020-01-31", None]).tolist()
-    [datetime.date(2020, 1, 31), None]
+    [datetime.date(2020, 1, 31), <NA>]
     """
     import datetime as dt
 
@@ -52,9 +52,11 @@ def pandas_matches(series: pd.Series, contract_type: str) -> bool:
     """True when a pandas column already has the dtype of ``contract_type``."""
     dtype = series.dtype
     if contract_type in ("string", "code"):
-        return isinstance(dtype, pd.StringDtype) or (
-            isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
-        ) or (isinstance(dtype, pd.ArrowDtype) and pa.types.is_large_string(dtype.pyarrow_dtype))
+        return (
+            isinstance(dtype, pd.StringDtype)
+            or (isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype))
+            or (isinstance(dtype, pd.ArrowDtype) and pa.types.is_large_string(dtype.pyarrow_dtype))
+        )
     if contract_type == "date":
         return isinstance(dtype, pd.ArrowDtype) and pa.types.is_date32(dtype.pyarrow_dtype)
     if contract_type == "integer":

@@ -161,16 +161,21 @@ def _as_text(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
         fractional = values.notna() & (values % 1 != 0)
         if fractional.any():
             raise ContractError(
-                table, spec.name, "expected whole-number identifiers or codes",
+                table,
+                spec.name,
+                "expected whole-number identifiers or codes",
                 _bad(series, fractional),
             )
         return values.astype("Int64").astype(PANDAS_DTYPES["string"])
-    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.ArrowDtype) and (
-        pa.types.is_date(dtype.pyarrow_dtype) or pa.types.is_timestamp(dtype.pyarrow_dtype)
+    if pd.api.types.is_datetime64_any_dtype(dtype) or (
+        isinstance(dtype, pd.ArrowDtype)
+        and (pa.types.is_date(dtype.pyarrow_dtype) or pa.types.is_timestamp(dtype.pyarrow_dtype))
     ):
-        raise ContractError(table, spec.name, f"expected text, got dates ({dtype})",
-                            _bad(series, series.notna()))
-    if dtype == object:
+        raise ContractError(
+            table, spec.name, f"expected text, got dates ({dtype})", _bad(series, series.notna())
+        )
+    if pd.api.types.is_object_dtype(dtype):
+
         def text(value: Any) -> Any:
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 return None
@@ -217,7 +222,7 @@ def _to_date(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         # dates exported as numbers (20190315 or 15032019)
         series = _as_text(series, spec, table)
-    elif dtype == object:
+    elif pd.api.types.is_object_dtype(dtype):
         non_null = series.dropna()
         if len(non_null) and non_null.map(lambda v: hasattr(v, "year")).all():
             import datetime as dt
@@ -228,8 +233,9 @@ def _to_date(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
             ]
             return pd.Series(pd.array(values, dtype=target), index=series.index, name=series.name)
     elif not pandas_matches(series, "string"):
-        raise ContractError(table, spec.name, f"expected dates, got {dtype}",
-                            _bad(series, series.notna()))
+        raise ContractError(
+            table, spec.name, f"expected dates, got {dtype}", _bad(series, series.notna())
+        )
     text = pa.array(series.astype(object).where(series.notna(), None), type=pa.string())
     text = pc.utf8_trim_whitespace(text)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
@@ -266,12 +272,12 @@ def _to_number(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
         if integer and pd.api.types.is_float_dtype(dtype):
             frac = series.notna() & (series % 1 != 0)
             if frac.any():
-                raise ContractError(table, spec.name, "expected whole numbers",
-                                    _bad(series, frac))
+                raise ContractError(table, spec.name, "expected whole numbers", _bad(series, frac))
         return series.astype(target)
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        raise ContractError(table, spec.name, f"expected numbers, got {dtype}",
-                            _bad(series, series.notna()))
+        raise ContractError(
+            table, spec.name, f"expected numbers, got {dtype}", _bad(series, series.notna())
+        )
     text = _as_text(series, spec, table).str.strip().replace("", None)
     pattern = _INT_TEXT if integer else _NUM_TEXT
     ok = text.str.fullmatch(pattern.strip("^$")).fillna(True).astype(bool)
@@ -303,9 +309,7 @@ def _guard(raw: Any, converted: Any, table: str, column: str, problem: str) -> A
         raw.cast("string"),
         F.lit("'"),
     )
-    return F.when(raw.isNotNull() & converted.isNull(), F.raise_error(message)).otherwise(
-        converted
-    )
+    return F.when(raw.isNotNull() & converted.isNull(), F.raise_error(message)).otherwise(converted)
 
 
 def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
@@ -317,8 +321,15 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
 
     col = F.col(spec.name)
     type_name = type(data_type).__name__
-    numeric = type_name in ("LongType", "IntegerType", "ShortType", "ByteType", "DoubleType",
-                            "FloatType", "DecimalType")
+    numeric = type_name in (
+        "LongType",
+        "IntegerType",
+        "ShortType",
+        "ByteType",
+        "DoubleType",
+        "FloatType",
+        "DecimalType",
+    )
     if spec.type in ("string", "code"):
         if type_name in ("DateType", "TimestampType", "TimestampNTZType"):
             raise ContractError(table, spec.name, f"expected text, got dates ({type_name})")
@@ -326,8 +337,13 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
             text = F.when(col, F.lit("1")).when(~col, F.lit("0"))
         elif numeric:
             whole = col.cast("decimal(38,0)")
-            text = _guard(col, F.when(col == whole, whole.cast("string")), table, spec.name,
-                          "expected whole-number identifiers or codes")
+            text = _guard(
+                col,
+                F.when(col == whole, whole.cast("string")),
+                table,
+                spec.name,
+                "expected whole-number identifiers or codes",
+            )
             if spec.zero_pad and spec.type == "string":
                 text = F.lpad(text, spec.zero_pad, "0")
         elif spec.type == "string":
@@ -336,9 +352,11 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
             text = col.cast("string")
         if spec.type == "code":
             text = F.trim(text)
-            text = F.when(F.lower(text) == "true", F.lit("1")).when(
-                F.lower(text) == "false", F.lit("0")
-            ).otherwise(text)
+            text = (
+                F.when(F.lower(text) == "true", F.lit("1"))
+                .when(F.lower(text) == "false", F.lit("0"))
+                .otherwise(text)
+            )
             text = F.regexp_replace(text, _CODE_INT, _CODE_INT_REPLACEMENT[1])
         return text
     if spec.type == "date":

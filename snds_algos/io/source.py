@@ -237,9 +237,14 @@ class FolderSource(TableSource):
             if entry.name.startswith((".", "_")):
                 continue
             if entry.is_dir():
-                kinds = {p.suffix for p in entry.rglob("*") if p.is_file() and p.suffix in _SUFFIXES}
+                kinds = {
+                    p.suffix for p in entry.rglob("*") if p.is_file() and p.suffix in _SUFFIXES
+                }
                 if kinds:
-                    files[entry.name.upper()] = (entry, ".parquet" if ".parquet" in kinds else ".csv")
+                    files[entry.name.upper()] = (
+                        entry,
+                        ".parquet" if ".parquet" in kinds else ".csv",
+                    )
             elif entry.suffix.lower() in _SUFFIXES:
                 files[entry.stem.upper()] = (entry, entry.suffix.lower())
         return files
@@ -285,7 +290,9 @@ class FolderSource(TableSource):
 
                 from snds_algos.contracts.dtypes import arrow_to_pandas
 
-                table = ds.dataset(path, format="parquet").to_table(columns=list(columns or []) or None)
+                table = ds.dataset(path, format="parquet").to_table(
+                    columns=list(columns or []) or None
+                )
                 return arrow_to_pandas(table)
             import pandas as pd
 
@@ -361,8 +368,8 @@ class FrameSource(TableSource):
     --------
     >>> import pandas as pd
     >>> source = FrameSource({"T_MCO19E": pd.DataFrame({"ETA_NUM": ["600100093"]})})
-    >>> source.read("T_MCOaaE")[["ETA_NUM", "PMSI_YEAR"]].iloc[0].tolist()
-    ['600100093', 2019]
+    >>> source.read("T_MCOaaE")[["ETA_NUM", "PMSI_YEAR"]].to_dict("records")
+    [{'ETA_NUM': '600100093', 'PMSI_YEAR': 2019}]
     """
 
     def __init__(self, frames: Mapping[str, Any]):
@@ -383,7 +390,9 @@ class FrameSource(TableSource):
             return True
         return super().has(table)
 
-    def read(self, table: str, columns: Sequence[str] | None = None, *, years=None, data_checks=None):  # type: ignore[override]
+    def read(
+        self, table: str, columns: Sequence[str] | None = None, *, years=None, data_checks=None
+    ):  # type: ignore[override]
         logical, year = logical_name(table)
         if logical in self._stacked and year is None:
             frame = self._stacked[logical]
@@ -392,7 +401,9 @@ class FrameSource(TableSource):
             wanted = [c for c in wanted if c != YEAR_COLUMN] + [YEAR_COLUMN]
             missing = [c for c in wanted if c not in frame.columns]
             if missing:
-                raise ContractError(logical, missing[0], f"required column(s) missing: {', '.join(missing)}")
+                raise ContractError(
+                    logical, missing[0], f"required column(s) missing: {', '.join(missing)}"
+                )
             frame = frame[wanted] if self.backend == PANDAS else frame.select(*wanted)
             frame = normalize(frame, logical)
             if years is not None:
@@ -402,7 +413,12 @@ class FrameSource(TableSource):
                     if self.backend == PANDAS
                     else frame.filter(frame[YEAR_COLUMN].isin(keep))
                 )
-            validate(frame, logical, columns=[c for c in wanted if c != YEAR_COLUMN], data_checks=data_checks)
+            validate(
+                frame,
+                logical,
+                columns=[c for c in wanted if c != YEAR_COLUMN],
+                data_checks=data_checks,
+            )
             return frame
         return super().read(table, columns, years=years, data_checks=data_checks)
 

@@ -19,9 +19,27 @@ TABLES_WITH_DATES = [
 
 def test_every_table_of_the_issue_has_a_contract():
     expected = {
-        "IR_BEN_R", "ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_BIO_F", "ER_UCD_F", "ER_ETE_F",
-        "IR_IMB_R", "IR_PHA_R", "T_MCOaaB", "T_MCOaaC", "T_MCOaaD", "T_MCOaaUM", "T_MCOaaA",
-        "T_MCOaaE", "T_SSRaaB", "T_SSRaaC", "T_SSRaaD", "T_HADaaB", "T_HADaaC", "T_HADaaD",
+        "IR_BEN_R",
+        "ER_PRS_F",
+        "ER_PHA_F",
+        "ER_CAM_F",
+        "ER_BIO_F",
+        "ER_UCD_F",
+        "ER_ETE_F",
+        "IR_IMB_R",
+        "IR_PHA_R",
+        "T_MCOaaB",
+        "T_MCOaaC",
+        "T_MCOaaD",
+        "T_MCOaaUM",
+        "T_MCOaaA",
+        "T_MCOaaE",
+        "T_SSRaaB",
+        "T_SSRaaC",
+        "T_SSRaaD",
+        "T_HADaaB",
+        "T_HADaaC",
+        "T_HADaaD",
         "T_RIPaaC",
     }
     assert expected <= set(CONTRACT_TABLES)
@@ -53,10 +71,22 @@ def test_normalize_raw_export_on_both_backends(backend):
     )
     out = normalize(raw, "T_MCO19C")
     assert rows(out, ["RSA_NUM"]) == [
-        {"ETA_NUM": "10008407", "RSA_NUM": "0000000042", "NAI_RET": "0",
-         "EXE_SOI_DTD": D(2019, 3, 15), "EXE_SOI_DTF": D(2019, 3, 20), "SOR_MOI": 3},
-        {"ETA_NUM": "600100093", "RSA_NUM": "43", "NAI_RET": "1",
-         "EXE_SOI_DTD": D(1600, 1, 1), "EXE_SOI_DTF": None, "SOR_MOI": 4},
+        {
+            "ETA_NUM": "10008407",
+            "RSA_NUM": "0000000042",
+            "NAI_RET": "0",
+            "EXE_SOI_DTD": D(2019, 3, 15),
+            "EXE_SOI_DTF": D(2019, 3, 20),
+            "SOR_MOI": 3,
+        },
+        {
+            "ETA_NUM": "600100093",
+            "RSA_NUM": "43",
+            "NAI_RET": "1",
+            "EXE_SOI_DTD": D(1600, 1, 1),
+            "EXE_SOI_DTF": None,
+            "SOR_MOI": 4,
+        },
     ]
     assert validate(out, "T_MCO19C", columns=list(out.columns), data_checks=False) is out
 
@@ -73,17 +103,26 @@ def test_normalize_numbers_to_padded_identifiers_and_canonical_codes(backend):
     )
     got = rows(normalize(raw, "IR_PHA_R"), ["PHA_ATC_C07"])
     assert [r["PHA_CIP_C13"] for r in got] == ["3400930000001", None]
-    mco = backend.frame(pd.DataFrame({"ETA_NUM": pd.array([10008407], dtype="Int64"),
-                                      "GHS_NUM": ["9999"], "SEJ_TYP": ["B"]}))
+    mco = backend.frame(
+        pd.DataFrame(
+            {"ETA_NUM": pd.array([10008407], dtype="Int64"), "GHS_NUM": ["9999"], "SEJ_TYP": ["B"]}
+        )
+    )
     assert rows(normalize(mco, "T_MCO17B")) == [
         {"ETA_NUM": "010008407", "GHS_NUM": 9999, "SEJ_TYP": "B"}
     ]
 
 
 def test_normalize_codes_from_integers_and_booleans(backend):
-    raw = backend.frame(pd.DataFrame({"DPN_QLF": pd.array([71, 0, None], dtype="Int64"),
-                                      "PRS_NAT_REF": ["1111", "0071", None],
-                                      "BEN_RNG_GEM": ["1", "02", "3"]}))
+    raw = backend.frame(
+        pd.DataFrame(
+            {
+                "DPN_QLF": pd.array([71, 0, None], dtype="Int64"),
+                "PRS_NAT_REF": ["1111", "0071", None],
+                "BEN_RNG_GEM": ["1", "02", "3"],
+            }
+        )
+    )
     out = normalize(raw, "ER_PRS_F")
     assert rows(out) == [
         {"DPN_QLF": "71", "PRS_NAT_REF": "1111", "BEN_RNG_GEM": "1"},
@@ -100,8 +139,11 @@ def _collect_error(backend, frame):
 
 
 def test_unparseable_date_names_table_column_and_values(backend):
-    raw = backend.frame(pd.DataFrame({"BEN_NIR_PSA": ["A" * 17] * 3,
-                                      "EXE_SOI_DTD": ["2019-02-30", "2019-03-01", "hier"]}))
+    raw = backend.frame(
+        pd.DataFrame(
+            {"BEN_NIR_PSA": ["A" * 17] * 3, "EXE_SOI_DTD": ["2019-02-30", "2019-03-01", "hier"]}
+        )
+    )
     if backend.name == "pandas":
         with pytest.raises(ContractError, match=r"ER_PRS_F\.EXE_SOI_DTD: unparseable date") as err:
             normalize(raw, "ER_PRS_F")
@@ -109,7 +151,10 @@ def test_unparseable_date_names_table_column_and_values(backend):
         assert (err.value.table, err.value.column) == ("ER_PRS_F", "EXE_SOI_DTD")
     else:
         out = normalize(raw, "ER_PRS_F")  # lazy: nothing raised yet
-        with pytest.raises(Exception, match=r"ER_PRS_F\.EXE_SOI_DTD: unparseable date.*offending value: '2019-02-30'"):
+        with pytest.raises(
+            Exception,
+            match=r"ER_PRS_F\.EXE_SOI_DTD: unparseable date.*offending value: '2019-02-30'",
+        ):
             out.collect()
 
 
@@ -117,8 +162,12 @@ def test_unparseable_date_names_table_column_and_values(backend):
 def test_missing_required_column_is_named(backend, table):
     contract = get_contract(table)
     required = contract.required
-    frame = backend.frame(pd.DataFrame({c: pd.Series([], dtype="string[pyarrow]") for c in required[1:]}))
-    with pytest.raises(ContractError, match=rf"{table}\.{required[0]}: required column\(s\) missing") as err:
+    frame = backend.frame(
+        pd.DataFrame({c: pd.Series([], dtype="string[pyarrow]") for c in required[1:]})
+    )
+    with pytest.raises(
+        ContractError, match=rf"{table}\.{required[0]}: required column\(s\) missing"
+    ) as err:
         validate(frame, table)
     assert err.value.column == required[0]
 
@@ -137,7 +186,9 @@ def test_wrong_type_is_named_with_values(backend, table):
     wrong = pd.Series(pd.array([1.5], dtype="Float64"))
     data[target] = wrong
     frame = backend.frame(pd.DataFrame(data))
-    with pytest.raises(ContractError, match=rf"{table}\.{target}: wrong type: expected {spec.type}") as err:
+    with pytest.raises(
+        ContractError, match=rf"{table}\.{target}: wrong type: expected {spec.type}"
+    ) as err:
         validate(frame, table, data_checks=False)
     if backend.name == "pandas":
         assert err.value.values == [1.5]
@@ -166,7 +217,9 @@ def test_data_checks_report_bad_codes_on_both_backends(backend):
 def test_non_nullable_columns_are_checked(backend):
     frame = backend.frame(pd.DataFrame({"PHA_CIP_C13": ["3400930000001", None]}))
     with pytest.raises(ContractError, match=r"IR_PHA_R\.PHA_CIP_C13: null values"):
-        validate(normalize(frame, "IR_PHA_R"), "IR_PHA_R", columns=["PHA_CIP_C13"], data_checks=True)
+        validate(
+            normalize(frame, "IR_PHA_R"), "IR_PHA_R", columns=["PHA_CIP_C13"], data_checks=True
+        )
 
 
 def test_sentinel_dates_stay_recognisable(backend):
@@ -182,7 +235,10 @@ def test_pandera_spark_schema_accepts_a_normalised_frame(spark):
 
     from snds_algos.contracts import spark_schema
 
-    frame = normalize(spark.createDataFrame(pd.DataFrame({"MED_MTF_COD": ["E11"], "IMB_ETM_NAT": ["41"]})), "IR_IMB_R")
+    frame = normalize(
+        spark.createDataFrame(pd.DataFrame({"MED_MTF_COD": ["E11"], "IMB_ETM_NAT": ["41"]})),
+        "IR_IMB_R",
+    )
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         out = spark_schema("IR_IMB_R", ["MED_MTF_COD", "IMB_ETM_NAT"]).validate(frame)
     assert dict(out.pandera.errors) == {}

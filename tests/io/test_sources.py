@@ -12,7 +12,7 @@ import pytest
 from snds_algos.backend import backend_of
 from snds_algos.contracts import get_contract
 from snds_algos.errors import ContractError, MissingTableError, UnreadableTableError
-from snds_algos.io import FolderSource, FrameSource, open_source
+from snds_algos.io import FolderSource, open_source
 from tests.helpers import rows
 
 HDH = Path(__file__).parent.parent / "data" / "hdh_synthetic"
@@ -27,17 +27,30 @@ def _source(backend, path):
 def study(tmp_path):
     """A study folder: parquet, partitioned parquet, and raw CSV yearly PMSI tables."""
     pq.write_table(
-        pa.table({"PHA_CIP_C13": ["3400930000001", "3400930000002"],
-                  "PHA_ATC_C07": ["A10BA02", "A10BX06"], "PHA_CND_TOP": ["GC", None],
-                  "PHA_NOM_PA": ["METFORMINE", "BENFLUOREX"]}),
+        pa.table(
+            {
+                "PHA_CIP_C13": ["3400930000001", "3400930000002"],
+                "PHA_ATC_C07": ["A10BA02", "A10BX06"],
+                "PHA_CND_TOP": ["GC", None],
+                "PHA_NOM_PA": ["METFORMINE", "BENFLUOREX"],
+            }
+        ),
         tmp_path / "IR_PHA_R.parquet",
     )
     part = tmp_path / "IR_IMB_R"
     part.mkdir()
     for i, (nir, code) in enumerate([("A" * 17, "E11"), ("B" * 17, "C50")]):
         pq.write_table(
-            pa.table({"BEN_NIR_PSA": [nir], "BEN_RNG_GEM": [1], "IMB_ALD_DTD": [D(2015, 1, 1)],
-                      "IMB_ALD_DTF": [D(1600, 1, 1)], "IMB_ETM_NAT": [41], "MED_MTF_COD": [code]}),
+            pa.table(
+                {
+                    "BEN_NIR_PSA": [nir],
+                    "BEN_RNG_GEM": [1],
+                    "IMB_ALD_DTD": [D(2015, 1, 1)],
+                    "IMB_ALD_DTF": [D(1600, 1, 1)],
+                    "IMB_ETM_NAT": [41],
+                    "MED_MTF_COD": [code],
+                }
+            ),
             part / f"part-{i}.parquet",
         )
     (tmp_path / "T_MCO19C.csv").write_text(
@@ -81,8 +94,20 @@ def test_yearly_pmsi_tables_become_one_table_with_a_year(backend, study):
     source = _source(backend, study)
     out = source.read("T_MCOaaC", ["ETA_NUM", "RSA_NUM", "EXE_SOI_DTD", "NAI_RET"])
     assert rows(out, ["PMSI_YEAR"]) == [
-        {"ETA_NUM": "10008407", "RSA_NUM": "1", "EXE_SOI_DTD": D(2019, 3, 15), "NAI_RET": "0", "PMSI_YEAR": 2019},
-        {"ETA_NUM": "600100093", "RSA_NUM": "7", "EXE_SOI_DTD": D(2020, 1, 2), "NAI_RET": "1", "PMSI_YEAR": 2020},
+        {
+            "ETA_NUM": "10008407",
+            "RSA_NUM": "1",
+            "EXE_SOI_DTD": D(2019, 3, 15),
+            "NAI_RET": "0",
+            "PMSI_YEAR": 2019,
+        },
+        {
+            "ETA_NUM": "600100093",
+            "RSA_NUM": "7",
+            "EXE_SOI_DTD": D(2020, 1, 2),
+            "NAI_RET": "1",
+            "PMSI_YEAR": 2020,
+        },
     ]
     only_2020 = source.read("T_MCOaaC", ["RSA_NUM"], years=[2020])
     assert rows(only_2020) == [{"RSA_NUM": "7", "PMSI_YEAR": 2020}]
@@ -90,28 +115,41 @@ def test_yearly_pmsi_tables_become_one_table_with_a_year(backend, study):
 
 
 def test_missing_table_is_named(backend, study):
-    with pytest.raises(MissingTableError, match=r"table ER_PRS_F not found in folder .*available: IR_IMB_R"):
+    with pytest.raises(
+        MissingTableError, match=r"table ER_PRS_F not found in folder .*available: IR_IMB_R"
+    ):
         _source(backend, study).read("ER_PRS_F")
     with pytest.raises(MissingTableError, match=r"T_MCOaaB not found"):
         _source(backend, study).read("T_MCOaaB")
 
 
 def test_missing_column_is_named(backend, study):
-    with pytest.raises(ContractError, match=r"IR_PHA_R\.PHA_CND_TOPX|IR_PHA_R\.PHA_ATC_L07: required column"):
+    with pytest.raises(
+        ContractError, match=r"IR_PHA_R\.PHA_CND_TOPX|IR_PHA_R\.PHA_ATC_L07: required column"
+    ):
         _source(backend, study).read("IR_PHA_R", ["PHA_ATC_L07"])
 
 
 def test_unreadable_file_is_named(backend, tmp_path):
     (tmp_path / "IR_PHA_R.parquet").write_bytes(b"this is not parquet")
-    with pytest.raises(UnreadableTableError, match=r"table IR_PHA_R: cannot read .*IR_PHA_R.parquet"):
+    with pytest.raises(
+        UnreadableTableError, match=r"table IR_PHA_R: cannot read .*IR_PHA_R.parquet"
+    ):
         _source(backend, tmp_path).read("IR_PHA_R")
 
 
 def test_frame_source_keeps_backend_and_accepts_stacked_yearly_tables(backend):
     frames = {
-        "T_MCOaaB": backend.frame(pd.DataFrame({"ETA_NUM": ["1", "2"], "RSA_NUM": ["1", "2"],
-                                                "DGN_PAL": ["E119", "I10"],
-                                                "PMSI_YEAR": pd.array([2019, 2020], dtype="Int64")})),
+        "T_MCOaaB": backend.frame(
+            pd.DataFrame(
+                {
+                    "ETA_NUM": ["1", "2"],
+                    "RSA_NUM": ["1", "2"],
+                    "DGN_PAL": ["E119", "I10"],
+                    "PMSI_YEAR": pd.array([2019, 2020], dtype="Int64"),
+                }
+            )
+        ),
     }
     source = open_source(frames)
     assert source.backend == backend.name
@@ -122,7 +160,9 @@ def test_frame_source_keeps_backend_and_accepts_stacked_yearly_tables(backend):
 @pytest.mark.spark
 def test_catalog_source_reads_lazily(spark, study):
     spark.sql("CREATE DATABASE IF NOT EXISTS snds_test")
-    spark.read.parquet(str(study / "IR_PHA_R.parquet")).write.mode("overwrite").saveAsTable("snds_test.IR_PHA_R")
+    spark.read.parquet(str(study / "IR_PHA_R.parquet")).write.mode("overwrite").saveAsTable(
+        "snds_test.IR_PHA_R"
+    )
     source = open_source("catalog:snds_test", spark=spark)
     out = source.read("IR_PHA_R", ["PHA_ATC_C07"])
     assert backend_of(out) == "spark"

@@ -1,0 +1,127 @@
+"""Reports of what a computation removed or could not attribute.
+
+Nothing is dropped silently: every cleaning rule and every patient-attribution outcome
+adds its counts to a :class:`Report`. Counts are lazy: on Spark nothing runs until the
+report is read (``report.to_pandas()``), and then each block of counts is computed in a
+single aggregation over its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from snds_algos.backend import lazy
+
+COLUMNS = ["table", "step", "description", "rows_in", "rows_removed", "rows_out"]
+
+
+@dataclass
+class _Block:
+    table: str
+    steps: list[tuple[str, str, str]]  # (step, description, count column)
+    counts: nw.LazyFrame  # one row: "n" and one column per step
+    _cache: list[dict[str, Any]] | None = None
+
+    def records(self) -> list[dict[str, Any]]:
+        if self._cache is None:
+            row = self.counts.collect().to_pandas().iloc[0].to_dict()
+            remaining = int(row["n"])
+            out = []
+            for step, description, column in self.steps:
+                removed = int(row[column] or 0)
+                out.append(
+                    {
+                        "table": self.table,
+                        "step": step,
+                        "description": description,
+                        "rows_in": remaining,
+                        "rows_removed": removed,
+                        "rows_out": remaining - removed,
+                    }
+                )
+                remaining -= removed
+            self._cache = out
+        return self._cache
+
+
+@dataclass
+class Report:
+    """Counts of rows removed, step by step, per table.
+
+    Examples
+    --------
+    >>> import pandas as pd, narwhals as nw
+    >>> from snds_algos.backend import lazy
+    >>> report = Report()
+    >>> frame = lazy(pd.DataFrame({"DPN_QLF": ["71", "0", "0"]}))
+    >>> report.add_flags("ER_PRS_F", frame, [("information_lines", "DPN_QLF = 71",
+    ...                                        nw.col("DPN_QLF") == "71")])
+    >>> report.to_pandas()[["table", "step", "rows_in", "rows_removed", "rows_out"]].values.tolist()
+    [['ER_PRS_F', 'information_lines', 3, 1, 2]]
+    """
+
+    blocks: list[_Block] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add_flags(
+        self,
+        table: str,
+        frame: Any,
+        steps: Sequence[tuple[str, str, nw.Expr]],
+    ) -> None:
+        """Count rows removed by sequential drop conditions over ``frame``.
+
+        A row is counted by the first step whose condition is true (a null condition
+        counts as false), like applying the filters one after the other.
+        """
+        lf = lazy(frame)
+        flags = [cond.fill_null(False).alias(f"__f{i}") for i, (_, _, cond) in enumerate(steps)]
+        aggs = [nw.len().alias("n")]
+        for i in range(len(steps)):
+            first = nw.col(f"__f{i}")
+            if i:
+                first = first & ~nw.any_horizontal(
+                    *[nw.col(f"__f{j}") for j in range(i)], ignore_nulls=True
+                )
+            aggs.append(first.cast(nw.Int64).sum().alias(f"__r{i}"))
+        counts = lf.select(*flags).select(*aggs)
+        self.blocks.append(
+            _Block(table, [(s, d, f"__r{i}") for i, (s, d, _) in enumerate(steps)], counts)
+        )
+
+    def add_counts(self, table: str, counts: Any, steps: Sequence[tuple[str, str, str]]) -> None:
+        """Add precomputed lazy counts: ``counts`` has one row with ``n`` (rows in) and one
+        column per step (``steps``: step, description, column)."""
+        self.blocks.append(_Block(table, list(steps), lazy(counts)))
+
+    def skip(self, table: str, step: str, reason: str) -> None:
+        """Record a step that was not applied, and why."""
+        self.skipped.append((table, step, reason))
+
+    def extend(self, other: Report) -> Report:
+        """Append another report's blocks; returns ``self``."""
+        self.blocks.extend(other.blocks)
+        self.skipped.extend(other.skipped)
+        return self
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The report as a table: one row per step (computes the counts on Spark)."""
+        records = [r for block in self.blocks for r in block.records()]
+        frame = pd.DataFrame(records, columns=COLUMNS)
+        for col in ("rows_in", "rows_removed", "rows_out"):
+            frame[col] = frame[col].astype("int64")
+        return frame
+
+    def __str__(self) -> str:
+        text = self.to_pandas().to_string(index=False)
+        for table, step, reason in self.skipped:
+            text += f"\n{table}: {step} not applied ({reason})"
+        return text
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebooks
+        return self.to_pandas().to_html(index=False)
