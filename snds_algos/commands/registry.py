@@ -1,0 +1,155 @@
+"""Registry commands: ``list``, ``show``, ``check``, ``new-algorithm`` and ``release``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the registry sub-commands to the ``snds-algos`` parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["show", "diabetes"]).id
+    'diabetes'
+    """
+    p = subparsers.add_parser("list", help="list the registered algorithms (every version)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_list)
+
+    p = subparsers.add_parser("show", help="show the card of an algorithm")
+    p.add_argument("id", help="algorithm id")
+    p.add_argument("--version", dest="algo_version", help="a given version (default: the latest)")
+    p.add_argument("--markdown", action="store_true", help="print the docs page (MyST Markdown)")
+    p.set_defaults(handler=cmd_show)
+
+    p = subparsers.add_parser(
+        "check",
+        help="run the registry checks of CI (cards, tests on both backends, docs pages, releases)",
+    )
+    p.add_argument("--root", help="folder of algorithm folders (default: the built-in ones)")
+    p.add_argument("--tests", help="tests folder (default: the checkout's tests/)")
+    p.add_argument("--released", help="released.json (default: the package's)")
+    p.add_argument("--no-entry-points", action="store_true", help="skip installed plug-ins")
+    p.set_defaults(handler=cmd_check)
+
+    p = subparsers.add_parser(
+        "new-algorithm", help="scaffold a new algorithm (folder, card, code list, tests, docs page)"
+    )
+    p.add_argument("name", help="algorithm id: lower-case letters, digits, underscores")
+    p.add_argument("--dir", default=None, help="source checkout to write into (default: here)")
+    p.add_argument("--title", default=None, help="human title (default: from the name)")
+    p.set_defaults(handler=cmd_new)
+
+    p = subparsers.add_parser(
+        "release", help="record the fingerprint of a reviewed version in released.json"
+    )
+    p.add_argument("id", help="algorithm id")
+    p.add_argument("--version", dest="algo_version", help="a given version (default: the latest)")
+    p.add_argument("--released", help="released.json (default: the package's)")
+    p.set_defaults(handler=cmd_release)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """``snds-algos list``: id, version, status, title and source of every algorithm."""
+    from snds_algos.registry import algorithms
+
+    items = algorithms()
+    if args.json:
+        rows = [
+            {
+                "id": a.id,
+                "version": a.version,
+                "status": a.status,
+                "title": a.title,
+                "source": a.source,
+            }
+            for a in items
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not items:
+        print("no algorithm registered")
+        return 0
+    header = ("ID", "VERSION", "STATUS", "TITLE", "SOURCE")
+    rows_t = [(a.id, a.version, a.status, a.title, a.source) for a in items]
+    widths = [max(len(str(r[i])) for r in [header, *rows_t]) for i in range(4)]
+    for row in [header, *rows_t]:
+        print(
+            "  ".join(str(v).ljust(w) for v, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``snds-algos show ID``: the card summary (or the docs page with ``--markdown``)."""
+    from snds_algos.registry import UnknownAlgorithmError, algorithm_page, get, summary_text
+
+    try:
+        algo = get(args.id, args.algo_version)
+    except UnknownAlgorithmError as exc:
+        print(f"snds-algos show: {exc}", file=sys.stderr)
+        return 2
+    print(algorithm_page(algo, tables_prefix=None) if args.markdown else summary_text(algo))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``snds-algos check``: every registry check; exit status 1 when one fails."""
+    from snds_algos.registry import run_checks
+
+    problems = run_checks(
+        args.root,
+        tests_dir=args.tests,
+        released=args.released,
+        entry_points=not args.no_entry_points,
+    )
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"snds-algos check: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    from snds_algos.registry import discover
+
+    count = len(discover(args.root, entry_points=not args.no_entry_points).items)
+    print(f"snds-algos check: {count} algorithm version(s), all checks passed")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """``snds-algos new-algorithm NAME``: scaffold an algorithm and its tests."""
+    from snds_algos.registry import ScaffoldError, new_algorithm
+    from snds_algos.registry.scaffold import source_root
+
+    try:
+        paths = new_algorithm(args.name, root=source_root(args.dir), title=args.title)
+    except ScaffoldError as exc:
+        print(f"snds-algos new-algorithm: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {paths['folder']}/ and {paths['tests']}")
+    print("next: fill card.yaml, codes/, definition.yaml, docs.md and the tests; then")
+    print(f"      python -m pytest tests/algorithms/test_{args.name}.py && snds-algos check")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """``snds-algos release ID``: freeze a reviewed version (fingerprint in released.json)."""
+    from snds_algos.registry import ReleaseError, UnknownAlgorithmError, get, release
+
+    try:
+        algo = get(args.id, args.algo_version)
+        if algo.source != "builtin":
+            print(f"snds-algos release: {algo.key} comes from {algo.source}", file=sys.stderr)
+            return 2
+        digest = release(algo, args.released)
+    except (UnknownAlgorithmError, ReleaseError) as exc:
+        print(f"snds-algos release: {exc}", file=sys.stderr)
+        return 2
+    print(f"released {algo.key}: sha256 {digest}")
+    return 0
