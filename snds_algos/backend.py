@@ -181,6 +181,31 @@ def days_between(frame: nw.LazyFrame, start: str, end: str, out: str) -> nw.Lazy
     return lazy(native.assign(**{out: pd.Series(days, index=native.index)}))
 
 
+def day_number(frame: nw.LazyFrame, column: str, out: str) -> nw.LazyFrame:
+    """Days since 1970-01-01 of date ``column``, as Int64 (for ranking and ordering dates:
+    pandas cannot rank Arrow dates within groups).
+
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> df = pd.DataFrame({"d": date_series([dt.date(1970, 1, 2), dt.date(1600, 1, 1)])})
+    >>> to_native(day_number(lazy(df), "d", "n"))["n"].tolist()
+    [1, -135140]
+    """
+    native = frame.to_native()
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        epoch = F.lit(dt.date(1970, 1, 1))
+        return lazy(native.withColumn(out, F.datediff(F.col(column), epoch).cast("long")))
+    import pandas as pd
+    import pyarrow as pa
+
+    days = pa.array(_pandas_date_series(native[column])).cast(pa.int32()).cast(pa.int64())
+    return lazy(
+        native.assign(**{out: pd.Series(pd.array(days, dtype="Int64"), index=native.index)})
+    )
+
+
 def date_literal(value: dt.date | str) -> nw.Expr:
     """A date literal usable in comparisons on both backends."""
     if isinstance(value, str):

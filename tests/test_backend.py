@@ -91,3 +91,13 @@ def test_matches_codes_is_null_safe(backend, how, codes, expected):
     )
     out = to_native(lazy(frame).select(matches_codes("c", codes, how=how).alias("m")))
     assert [r["m"] for r in rows(out)] == expected
+
+
+def test_day_number_orders_dates_on_both_backends(backend):
+    from snds_algos.backend import day_number
+
+    frame = backend.frame(
+        pd.DataFrame({"d": dates(D(1970, 1, 1), D(2020, 3, 1), D(1600, 1, 1), None)})
+    )
+    out = to_native(day_number(lazy(frame), "d", "n"))
+    assert [r["n"] for r in rows(out)] == [0, 18322, -135140, None]

@@ -1,0 +1,205 @@
+"""Case definitions as data: criteria, parameters and the any / all / not logic tree.
+
+YAML layout (see ``snds_algos/algorithms/diabetes/definition.yaml``)::
+
+    id: diabetes
+    parameters:
+      ald_natures: {default: ["41", "43", "45"], target: ald.natures, description: ...}
+    criteria:
+      drugs:
+        label: ...
+        events: drug_dispensing      # drug_dispensing | ald | hospital_diagnosis
+        codes: a10_antidiabetics     # a code list of the algorithm (codes/NAME.csv)
+        exclude: benfluorex          # optional code list removed from ``codes``
+        years: [0, -1]               # reference year N + offset, each year on its own
+        min_dates: 3                 # distinct care dates in one year
+        min_dates_with_large_pack: 2
+      ...
+    case:
+      all:
+        - any: [drugs, ald, hospital]
+        - not: sglt2_monotherapy
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+EVENT_KINDS = ("drug_dispensing", "ald", "hospital_diagnosis")
+_FIELDS = {
+    "label", "events", "codes", "exclude", "how", "years", "min_dates",
+    "min_dates_with_large_pack", "only", "natures", "exclude_natures", "active_in_year",
+    "positions", "levels", "with_same_stay", "enabled",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One named criterion of a case definition.
+
+    ``events`` says which events it reads; the other fields apply to that kind:
+
+    * ``drug_dispensing``: ``codes`` (prefixes) minus ``exclude``; in each year of
+      ``years`` on its own, at least ``min_dates`` distinct care dates, or
+      ``min_dates_with_large_pack`` when one of that year's dispensings is a large pack.
+      With ``only`` instead: met when every dispensing of ``codes`` minus ``exclude`` in
+      the years is also in the code list ``only`` (e.g. SGLT2-inhibitor monotherapy).
+    * ``ald``: ``codes``, exemption ``natures`` (or all but ``exclude_natures``), active
+      during year N + ``active_in_year``.
+    * ``hospital_diagnosis``: ``codes`` at ``positions`` (DP, DR, DA) and ``levels``
+      (stay, unit) of stays ending in ``years``; ``with_same_stay`` (a mapping with
+      ``codes`` and ``positions``) requires another diagnosis of the same stay.
+    """
+
+    name: str
+    events: str
+    label: str = ""
+    codes: str | None = None
+    exclude: str | None = None
+    how: str = "prefix"
+    years: tuple[int, ...] = (0,)
+    min_dates: int = 1
+    min_dates_with_large_pack: int | None = None
+    only: str | None = None
+    natures: tuple[str, ...] | None = None
+    exclude_natures: tuple[str, ...] = ()
+    active_in_year: int = 0
+    positions: tuple[str, ...] = ("DP", "DR", "DA")
+    levels: tuple[str, ...] = ("stay", "unit")
+    with_same_stay: Mapping[str, Any] | None = None
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.events not in EVENT_KINDS:
+            raise ValueError(
+                f"criterion {self.name}: events must be one of {EVENT_KINDS}, not {self.events!r}"
+            )
+        if self.how not in ("prefix", "exact"):
+            raise ValueError(f"criterion {self.name}: how must be 'prefix' or 'exact'")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A case definition: criteria, the logic that combines them, and parameters."""
+
+    id: str
+    criteria: Mapping[str, Criterion]
+    case: Any
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    code_lists: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def with_parameters(self, **values: Any) -> Definition:
+        """A copy with parameters set (each parameter targets ``criterion.field``).
+
+        >>> d = Definition("x", {"a": Criterion("a", "ald", natures=("41",))}, "a",
+        ...                {"natures": {"default": ["41"], "target": "a.natures"}})
+        >>> d.with_parameters(natures=["41", "43"]).criteria["a"].natures
+        ('41', '43')
+        """
+        unknown = set(values) - set(self.parameters)
+        if unknown:
+            raise TypeError(
+                f"{self.id}: unknown parameter(s) {sorted(unknown)}; "
+                f"known: {sorted(self.parameters)}"
+            )
+        criteria = dict(self.criteria)
+        for name, value in values.items():
+            target = self.parameters[name]["target"]
+            crit_name, attr = target.split(".", 1)
+            if isinstance(value, list):
+                value = tuple(str(v) for v in value)
+            criteria[crit_name] = replace(criteria[crit_name], **{attr: value})
+        return replace(self, criteria=criteria)
+
+    def defaults(self) -> dict[str, Any]:
+        """Default value of every parameter."""
+        return {name: p.get("default") for name, p in self.parameters.items()}
+
+    def enabled(self) -> list[str]:
+        """Names of the criteria that are switched on."""
+        return [n for n, c in self.criteria.items() if c.enabled]
+
+
+def _criterion(name: str, spec: Mapping[str, Any]) -> Criterion:
+    unknown = set(spec) - _FIELDS
+    if unknown:
+        raise ValueError(f"criterion {name}: unknown field(s) {sorted(unknown)}")
+    values = dict(spec)
+    for key in ("years", "natures", "exclude_natures", "positions", "levels"):
+        if key in values and values[key] is not None:
+            values[key] = tuple(str(v) if key != "years" else int(v) for v in values[key])
+    return Criterion(name=name, **values)
+
+
+def _check_logic(node: Any, names: set[str]) -> None:
+    if isinstance(node, str):
+        if node not in names:
+            raise ValueError(f"logic refers to unknown criterion {node!r}")
+        return
+    if not isinstance(node, Mapping) or len(node) != 1:
+        raise ValueError(f"logic node must be a criterion name or one of any/all/not: {node!r}")
+    ((op, arg),) = node.items()
+    if op == "not":
+        _check_logic(arg, names)
+    elif op in ("any", "all"):
+        for child in arg:
+            _check_logic(child, names)
+    else:
+        raise ValueError(f"unknown logic operator {op!r} (use any, all, not)")
+
+
+def load_definition(
+    path: str | Path, code_lists: Mapping[str, Sequence[str]] | None = None
+) -> Definition:
+    """Read a YAML definition; ``code_lists`` maps list names to codes.
+
+    When ``code_lists`` is not given, lists are read from ``codes/NAME.csv`` beside the
+    YAML file (column ``code``).
+
+    Examples
+    --------
+    >>> from importlib import resources
+    >>> path = resources.files("snds_algos.algorithms") / "diabetes" / "definition.yaml"
+    >>> d = load_definition(path)
+    >>> sorted(d.criteria)[:2], "E11" in d.code_lists["diabetes_icd10"]
+    (['ald', 'drugs'], True)
+    """
+    path = Path(str(path))
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    criteria = {n: _criterion(n, s) for n, s in doc["criteria"].items()}
+    _check_logic(doc["case"], set(criteria))
+    lists = dict(code_lists or {})
+    needed = set()
+    for crit in criteria.values():
+        needed.update(x for x in (crit.codes, crit.exclude, crit.only) if x)
+        if crit.with_same_stay:
+            needed.add(crit.with_same_stay["codes"])
+    for name in sorted(needed - set(lists)):
+        csv_path = path.parent / "codes" / f"{name}.csv"
+        if not csv_path.exists():
+            raise FileNotFoundError(f"{path}: code list {name!r} not found at {csv_path}")
+        import csv
+
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            lists[name] = tuple(
+                row["code"].strip() for row in csv.DictReader(fh) if row["code"].strip()
+            )
+    definition = Definition(
+        id=doc["id"],
+        criteria=criteria,
+        case=copy.deepcopy(doc["case"]),
+        parameters=doc.get("parameters") or {},
+        code_lists=lists,
+    )
+    return definition.with_parameters(**{k: v for k, v in definition.defaults().items()})
+
+
+def to_yaml(definition: Definition) -> str:
+    """The logic tree of a definition as YAML text (for cards and docs)."""
+    return yaml.safe_dump({"case": definition.case}, sort_keys=False)
