@@ -27,6 +27,8 @@ from snds_algos.backend import (
 from snds_algos.cases.definition import Criterion, Definition
 
 PID = "patient_id"
+#: category-specific event columns the engine reads; absent ones are taken as null
+_OPTIONAL_COLUMNS = {"large_pack": nw.Boolean(), "position": nw.String(), "level": nw.String()}
 
 
 def _codes(definition: Definition, name: str | None) -> tuple[str, ...]:
@@ -201,6 +203,14 @@ def identify(
     common_backend({**frames, "population": population})
     parts = [lazy(f) for f in frames.values()]
     ev = parts[0] if len(parts) == 1 else nw.concat(parts, how="diagonal")
+    present = set(ev.collect_schema().names())
+    missing = [
+        nw.lit(None, dtype=dtype).alias(name)
+        for name, dtype in _OPTIONAL_COLUMNS.items()
+        if name not in present
+    ]
+    if missing:
+        ev = ev.with_columns(*missing)
     names = definition.enabled()
     if not names:
         raise ValueError(f"{definition.id}: no criterion enabled")
