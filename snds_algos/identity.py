@@ -37,6 +37,24 @@ OUTCOMES = {
 }
 
 
+def patient_id_expr(columns: Sequence[str]) -> nw.Expr:
+    """The person id of an IR_BEN_R row: BEN_IDT_ANO, else BEN_NIR_PSA + "_" + BEN_RNG_GEM.
+
+    ``columns`` are the IR_BEN_R columns at hand (BEN_IDT_ANO is used when present).
+
+    >>> import pandas as pd
+    >>> ben = pd.DataFrame({"BEN_NIR_PSA": ["N1"], "BEN_RNG_GEM": ["2"]})
+    >>> to_native(lazy(ben).select(patient_id_expr(ben.columns)))["BEN_NIR_PSA"].tolist()
+    ['N1_2']
+    """
+    fallback = nw.concat_str(
+        [nw.col("BEN_NIR_PSA"), nw.lit("_"), nw.col("BEN_RNG_GEM")], ignore_nulls=False
+    )
+    if "BEN_IDT_ANO" in columns:
+        return nw.coalesce(nw.col("BEN_IDT_ANO"), fallback)
+    return fallback
+
+
 def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     """IR_BEN_R reduced to ``BEN_NIR_PSA, BEN_RNG_GEM, patient_id`` (one row per key).
 
@@ -47,13 +65,7 @@ def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     ['P1', 'N2_1']
     """
     ben = lazy(ir_ben_r)
-    fallback = nw.concat_str(
-        [nw.col("BEN_NIR_PSA"), nw.lit("_"), nw.col("BEN_RNG_GEM")], ignore_nulls=False
-    )
-    if "BEN_IDT_ANO" in ben.collect_schema().names():
-        pid = nw.coalesce(nw.col("BEN_IDT_ANO"), fallback)
-    else:
-        pid = fallback
+    pid = patient_id_expr(ben.collect_schema().names())
     return (
         ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID))
         .filter(~nw.col("BEN_NIR_PSA").is_null())

@@ -8,6 +8,7 @@ from snds_algos.backend import (
     add_days,
     backend_of,
     common_backend,
+    date_from_parts,
     days_between,
     lazy,
     matches_codes,
@@ -101,3 +102,24 @@ def test_day_number_orders_dates_on_both_backends(backend):
     )
     out = to_native(day_number(lazy(frame), "d", "n"))
     assert [r["n"] for r in rows(out)] == [0, 18322, -135140, None]
+
+
+def test_date_from_parts_builds_first_of_month_and_nulls_invalid(backend):
+    frame = backend.frame(
+        pd.DataFrame(
+            {
+                "i": [0, 1, 2, 3, 4, 5],
+                "y": pd.array([1950, 1600, 1980, None, 2000, 2024], dtype="Int64"),
+                "m": pd.array([7, 1, 13, 3, None, 2], dtype="Int64"),
+            }
+        )
+    )
+    out = to_native(date_from_parts(lazy(frame), "y", "m", "d"))
+    assert [r["d"] for r in rows(out, ["i"])] == [
+        D(1950, 7, 1),
+        None,
+        None,
+        None,
+        None,
+        D(2024, 2, 1),
+    ]
