@@ -1,0 +1,124 @@
+"""Plumbing shared by the extractors: reading referentials, optional columns, periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import narwhals as nw
+
+from snds_algos.backend import date_literal
+from snds_algos.contracts.model import YEAR_COLUMN
+from snds_algos.errors import ContractError
+from snds_algos.io.source import TableSource
+
+Period = tuple[dt.date | str, dt.date | str]
+
+
+def read_optional(
+    src: TableSource,
+    table: str,
+    columns: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    years: Iterable[int] | None = None,
+) -> Any:
+    """Read ``columns`` plus those of ``optional`` the table has (all or none of them)."""
+    if optional:
+        try:
+            return src.read(table, [*columns, *optional], years=years)
+        except ContractError as exc:
+            if exc.column not in optional:
+                raise
+    return src.read(table, list(columns), years=years)
+
+
+def read_ben(src: TableSource, extra: Sequence[str] = ()) -> Any:
+    """IR_BEN_R with the keys, ``BEN_IDT_ANO`` when present, and ``extra`` columns."""
+    return read_optional(src, "IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM", *extra], ["BEN_IDT_ANO"])
+
+
+def parse_period(period: Period | None) -> tuple[dt.date, dt.date] | None:
+    """``(start, end)`` as dates (ISO strings accepted); checks start <= end."""
+    if period is None:
+        return None
+    start, end = (dt.date.fromisoformat(p) if isinstance(p, str) else p for p in period)
+    if start > end:
+        raise ValueError(f"period starts after it ends: {start} > {end}")
+    return start, end
+
+
+def in_period(column: str, period: tuple[dt.date, dt.date]) -> nw.Expr:
+    """``column`` within the period, bounds included (null: false)."""
+    col = nw.col(column)
+    return ((col >= date_literal(period[0])) & (col <= date_literal(period[1]))).fill_null(False)
+
+
+def stay_id(prefix: str, eta: str, num: str) -> nw.Expr:
+    """Stay id ``"MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}"`` (or SSR, HAD)."""
+    return nw.concat_str(
+        [
+            nw.lit(f"{prefix}:"),
+            nw.col(eta),
+            nw.lit(":"),
+            nw.col(num),
+            nw.lit(":"),
+            nw.col(YEAR_COLUMN).cast(nw.String()),
+        ],
+        ignore_nulls=False,
+    )
+
+
+DCIR_CLEANING_COLUMNS = ("DPN_QLF", "PRS_DPN_QLP", "BSE_PRS_NAT")
+
+
+def dcir_detail(
+    src: TableSource,
+    detail: Any,
+    detail_table: str,
+    *,
+    prs_columns: Sequence[str] = ("EXE_SOI_DTD",),
+    period: tuple[dt.date, dt.date] | None = None,
+    skip: Iterable[str] = (),
+    report: Any = None,
+) -> Any:
+    """Detail lines joined to the ER_PRS_F lines kept by ``clean_dcir``, attributed.
+
+    The join is on the 9 DCIR keys (inner: a detail line whose keys differ from every
+    kept prestation in one column is dropped, and counted as
+    ``dcir:no_kept_prestation``). With ``period`` the care date EXE_SOI_DTD must fall
+    in it (and ``clean_dcir`` applies its flux window). Returns a native frame with the
+    detail columns, ``prs_columns`` and ``patient_id``.
+    """
+    from snds_algos.backend import lazy, to_native
+    from snds_algos.cleaning.dcir import DCIR_KEYS, clean_dcir
+    from snds_algos.identity import attribute_dcir
+
+    keys = list(DCIR_KEYS)
+    wanted = [*keys, "BEN_NIR_PSA", "BEN_RNG_GEM", *prs_columns, *DCIR_CLEANING_COLUMNS]
+    prs = src.read("ER_PRS_F", list(dict.fromkeys(wanted)))
+    ete = src.read("ER_ETE_F", [*keys, "ETE_IND_TAA"]) if src.has("ER_ETE_F") else None
+    prs = clean_dcir(prs, ete, period=period, skip=skip, report=report)
+    prs_lf = lazy(prs).select(*keys, "BEN_NIR_PSA", "BEN_RNG_GEM", *prs_columns)
+    if period is not None and "EXE_SOI_DTD" in prs_columns:
+        prs_lf = prs_lf.filter(in_period("EXE_SOI_DTD", period))
+    det = lazy(detail)
+    if report is not None:
+        marked = det.select(*keys).join(
+            prs_lf.select(*keys).with_columns(nw.lit(True).alias("__prs")), on=keys, how="left"
+        )
+        report.add_flags(
+            detail_table,
+            marked,
+            [
+                (
+                    "dcir:no_kept_prestation",
+                    "detail lines matching no ER_PRS_F line kept by the cleaning (9 keys)"
+                    + (" within the period" if period is not None else ""),
+                    nw.col("__prs").is_null(),
+                )
+            ],
+        )
+    joined = det.join(prs_lf, on=keys, how="inner")
+    return attribute_dcir(to_native(joined), read_ben(src), table=detail_table, report=report)

@@ -1,0 +1,221 @@
+"""Hospital diagnoses: PMSI MCO (stay and unit level, associated), SSR and HAD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import narwhals as nw
+
+from snds_algos.backend import lazy, matches_codes, to_native
+from snds_algos.cleaning.pmsi import QUALITY_CODES, QUALITY_CODES_SINCE_2013, STAY_KEYS, clean_mco
+from snds_algos.contracts.model import YEAR_COLUMN
+from snds_algos.events._common import read_ben, read_optional, stay_id
+from snds_algos.events.codelists import CodeList, resolve_codes
+from snds_algos.events.schema import finish_events
+from snds_algos.identity import attribute_pmsi
+from snds_algos.io.source import TableSource, open_source
+from snds_algos.reports import Report
+
+DIAGNOSIS_EXTRAS = {"position": "string", "level": "string"}
+POSITIONS = ("DP", "DR", "DA")
+LEVELS = ("stay", "unit")
+PRODUCTS = ("MCO", "SSR", "HAD")
+MCO_CLEANING_COLUMNS = ("GRG_GHM", "SEJ_TYP", "GHS_NUM")
+
+
+def mco_stays(
+    src: TableSource,
+    b_columns: Sequence[str],
+    *,
+    years: Iterable[int] | None = None,
+    report: Report | None = None,
+) -> nw.LazyFrame:
+    """MCO stays kept by ``clean_mco``, attributed: stay keys, ``b_columns``,
+    ``patient_id``, ``EXE_SOI_DTD`` and ``EXE_SOI_DTF``."""
+    b_cols = list(dict.fromkeys([*STAY_KEYS, *MCO_CLEANING_COLUMNS, *b_columns]))
+    b = src.read("T_MCOaaB", b_cols, years=years)
+    c = read_optional(
+        src,
+        "T_MCOaaC",
+        [*STAY_KEYS, "NIR_ANO_17", "EXE_SOI_DTD", "EXE_SOI_DTF", *QUALITY_CODES],
+        QUALITY_CODES_SINCE_2013,
+        years=years,
+    )
+    stays = clean_mco(b, c, report=report)
+    stays = attribute_pmsi(stays, read_ben(src), table="T_MCOaaC", report=report)
+    return lazy(stays).select(
+        *STAY_KEYS,
+        *[c for c in b_columns if c not in STAY_KEYS],
+        "patient_id",
+        "EXE_SOI_DTD",
+        "EXE_SOI_DTF",
+    )
+
+
+def _events(
+    frame: nw.LazyFrame, code: str, position: str, level: str, table: str, prefix: str,
+    eta: str, num: str,
+) -> nw.LazyFrame:  # fmt: skip
+    return frame.filter(~nw.col(code).is_null()).select(
+        "patient_id",
+        nw.lit("hospital_diagnosis").alias("category"),
+        stay_id(prefix, eta, num).alias("group_id"),
+        nw.col(code).alias("value"),
+        nw.lit(None, dtype=nw.Float64()).alias("weight"),
+        nw.col("EXE_SOI_DTD").alias("start"),
+        nw.col("EXE_SOI_DTF").alias("end"),
+        nw.lit(table).alias("source"),
+        nw.lit(position).alias("position"),
+        nw.lit(level).alias("level"),
+    )
+
+
+def _pmsi_stays(
+    src: TableSource, product: str, keys: list[str], years: Iterable[int] | None, report: Report | None
+) -> nw.LazyFrame:  # fmt: skip
+    """SSR or HAD stays (table C), attributed; no cleaning rule exists for them yet."""
+    c = src.read(
+        f"T_{product}aaC", [*keys, "NIR_ANO_17", "EXE_SOI_DTD", "EXE_SOI_DTF"], years=years
+    )
+    out = attribute_pmsi(c, read_ben(src), table=f"T_{product}aaC", report=report)
+    return lazy(out)
+
+
+def hospital_diagnoses(
+    source: TableSource | Any,
+    *,
+    codes: CodeList | str | Iterable[str] | None = None,
+    how: Literal["prefix", "exact"] = "prefix",
+    positions: Sequence[str] = POSITIONS,
+    levels: Sequence[str] = LEVELS,
+    years: Iterable[int] | None = None,
+    products: Sequence[str] = PRODUCTS,
+    report: Report | None = None,
+) -> Any:
+    """Diagnoses of hospital stays, one event per (stay, code, position, level).
+
+    MCO: stays of T_MCOaaB joined to T_MCOaaC and kept by
+    :func:`~snds_algos.cleaning.clean_mco`, attributed by
+    :func:`~snds_algos.identity.attribute_pmsi`. Positions: ``DP`` (principal,
+    DGN_PAL) and ``DR`` (related, DGN_REL) at ``stay`` level (T_MCOaaB) and ``unit``
+    level (T_MCOaaUM, when the source has it), ``DA`` (associated, T_MCOaaD.ASS_DGN,
+    stay level, when the source has T_MCOaaD).
+
+    SSR and HAD, when the source has their tables (B/D and C): SSR MOR_PRP (main
+    morbid manifestation) as ``DP``, ETL_AFF (aetiological condition) as ``DR``,
+    T_SSRaaD.DGN_COD as ``DA``; HAD DGN_PAL as ``DP``, T_HADaaD.DGN_ASS as ``DA``;
+    all at ``stay`` level, attributed but not cleaned (no SSR/HAD rule exists yet).
+
+    Event: category ``"hospital_diagnosis"``, value = ICD-10 code, group_id = stay id
+    ``"MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}"`` (``"SSR:{ETA_NUM}:{RHA_NUM}:..."``,
+    ``"HAD:{ETA_NUM_EPMSI}:{RHAD_NUM}:..."``), start = stay entry (C.EXE_SOI_DTD), end =
+    stay exit (C.EXE_SOI_DTF), weight null, source = the table of the code; extras
+    ``position`` and ``level``. Duplicates are kept once.
+
+    Parameters
+    ----------
+    codes, how:
+        ICD-10 codes (prefixes by default, or a :class:`CodeList`); ``None``: all.
+    positions, levels:
+        Which of ``DP``, ``DR``, ``DA`` and ``stay``, ``unit`` to extract.
+    years:
+        PMSI years to read (default: all the source has).
+    products:
+        Which of ``MCO``, ``SSR``, ``HAD`` to read when present (MCO is required).
+    report:
+        Receives the cleaning and attribution counts, and tables skipped as absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nir = "N" * 17
+    >>> key = {"ETA_NUM": ["010000001"], "RSA_NUM": ["1"]}
+    >>> tables = {
+    ...     "T_MCO20B": pd.DataFrame({**key, "DGN_PAL": ["E119"], "DGN_REL": [None],
+    ...         "GRG_GHM": ["10M02T"], "SEJ_TYP": [None], "GHS_NUM": [1]}),
+    ...     "T_MCO20C": pd.DataFrame({**key, "NIR_ANO_17": [nir], "EXE_SOI_DTD": ["2020-03-02"],
+    ...         "EXE_SOI_DTF": ["2020-03-05"], **{c: ["0"] for c in QUALITY_CODES}}),
+    ...     "T_MCO20D": pd.DataFrame({**key, "ASS_DGN": ["I10"]}),
+    ...     "IR_BEN_R": pd.DataFrame({"BEN_NIR_PSA": [nir], "BEN_RNG_GEM": ["1"]}),
+    ... }
+    >>> events = hospital_diagnoses(tables)
+    >>> events[["value", "position", "level", "group_id", "source"]].values.tolist()
+    [['E119', 'DP', 'stay', 'MCO:010000001:1:2020', 'T_MCOaaB'], ['I10', 'DA', 'stay', 'MCO:010000001:1:2020', 'T_MCOaaD']]
+    """
+    bad = [p for p in positions if p not in POSITIONS] + [v for v in levels if v not in LEVELS]
+    bad += [p for p in products if p not in PRODUCTS]
+    if bad:
+        raise ValueError(f"unknown position, level or product: {', '.join(bad)}")
+    src = open_source(source)
+    resolved = resolve_codes(codes, how)
+
+    def select(frame: nw.LazyFrame, column: str) -> nw.LazyFrame:
+        if resolved is None:
+            return frame
+        return frame.filter(matches_codes(column, resolved[0], how=resolved[1]))
+
+    stay_codes = [c for p, c in (("DP", "DGN_PAL"), ("DR", "DGN_REL")) if p in positions]
+    want_stay = "stay" in levels
+    parts: list[nw.LazyFrame] = []
+    stays = mco_stays(src, stay_codes if want_stay else [], years=years, report=report)
+    mco = ("MCO", "ETA_NUM", "RSA_NUM")
+    if want_stay:
+        for position, column in (("DP", "DGN_PAL"), ("DR", "DGN_REL")):
+            if position in positions:
+                parts.append(
+                    _events(select(stays, column), column, position, "stay", "T_MCOaaB", *mco)
+                )
+    keys = list(STAY_KEYS)
+    dates = stays.select(*keys, "patient_id", "EXE_SOI_DTD", "EXE_SOI_DTF")
+    if "unit" in levels and stay_codes:
+        if src.has("T_MCOaaUM"):
+            um = lazy(src.read("T_MCOaaUM", [*keys, *stay_codes], years=years))
+            for position, column in (("DP", "DGN_PAL"), ("DR", "DGN_REL")):
+                if position in positions:
+                    rows = select(um.select(*keys, column), column).join(dates, on=keys)
+                    parts.append(_events(rows, column, position, "unit", "T_MCOaaUM", *mco))
+        elif report is not None:
+            report.skip("T_MCOaaUM", "unit-level diagnoses", "T_MCOaaUM not in the source")
+    if "DA" in positions and want_stay:
+        if src.has("T_MCOaaD"):
+            d = select(lazy(src.read("T_MCOaaD", [*keys, "ASS_DGN"], years=years)), "ASS_DGN")
+            parts.append(_events(d.join(dates, on=keys), "ASS_DGN", "DA", "stay", "T_MCOaaD", *mco))
+        elif report is not None:
+            report.skip("T_MCOaaD", "associated diagnoses", "T_MCOaaD not in the source")
+    if want_stay and "SSR" in products and src.has("T_SSRaaB") and src.has("T_SSRaaC"):
+        ssr_keys = ["ETA_NUM", "RHA_NUM", YEAR_COLUMN]
+        ssr = _pmsi_stays(src, "SSR", ["ETA_NUM", "RHA_NUM"], years, report)
+        ssr_id = ("SSR", "ETA_NUM", "RHA_NUM")
+        wanted = [(p, c) for p, c in (("DP", "MOR_PRP"), ("DR", "ETL_AFF")) if p in positions]
+        if wanted:
+            b = lazy(src.read("T_SSRaaB", [*ssr_keys[:2], *[c for _, c in wanted]], years=years))
+            for position, column in wanted:
+                rows = select(b.select(*ssr_keys, column), column).join(ssr, on=ssr_keys)
+                parts.append(_events(rows, column, position, "stay", "T_SSRaaB", *ssr_id))
+        if "DA" in positions and src.has("T_SSRaaD"):
+            d = select(
+                lazy(src.read("T_SSRaaD", ["ETA_NUM", "RHA_NUM", "DGN_COD"], years=years)),
+                "DGN_COD",
+            )
+            rows = d.select(*ssr_keys, "DGN_COD").join(ssr, on=ssr_keys)
+            parts.append(_events(rows, "DGN_COD", "DA", "stay", "T_SSRaaD", *ssr_id))
+    if want_stay and "HAD" in products and src.has("T_HADaaB") and src.has("T_HADaaC"):
+        had_keys = ["ETA_NUM_EPMSI", "RHAD_NUM", YEAR_COLUMN]
+        had = _pmsi_stays(src, "HAD", ["ETA_NUM_EPMSI", "RHAD_NUM"], years, report)
+        had_id = ("HAD", "ETA_NUM_EPMSI", "RHAD_NUM")
+        if "DP" in positions:
+            b = lazy(src.read("T_HADaaB", [*had_keys[:2], "DGN_PAL"], years=years))
+            rows = select(b, "DGN_PAL").join(had, on=had_keys)
+            parts.append(_events(rows, "DGN_PAL", "DP", "stay", "T_HADaaB", *had_id))
+        if "DA" in positions and src.has("T_HADaaD"):
+            d = lazy(src.read("T_HADaaD", [*had_keys[:2], "DGN_ASS"], years=years))
+            rows = select(d, "DGN_ASS").join(had, on=had_keys)
+            parts.append(_events(rows, "DGN_ASS", "DA", "stay", "T_HADaaD", *had_id))
+    if not parts:
+        events = _events(stays.filter(nw.lit(False)).with_columns(nw.lit("x").alias("__none")),
+                         "__none", "DP", "stay", "T_MCOaaB", *mco)  # fmt: skip
+    else:
+        events = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    events = events.unique(["patient_id", "group_id", "value", "position", "level", "source"])
+    return finish_events(to_native(events), DIAGNOSIS_EXTRAS)

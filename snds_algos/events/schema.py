@@ -1,0 +1,201 @@
+"""The event contract: one long schema for every dated fact.
+
+Base columns, in this order:
+
+============  =========  ========  ===============================================
+column        type       nullable  meaning
+============  =========  ========  ===============================================
+patient_id    string     no        the person (see the patient identity policy)
+category      string     no        kind of event (``"drug_dispensing"``, ``"ald"``...)
+group_id      string     yes       a grouping (ATC class, stay id, ALD nature...)
+value         string     no        the code (ATC, ICD-10, CCAM...) or label
+weight        float64    yes       a quantity (boxes, length of stay...)
+start         date       no        when the event starts
+end           date       yes       when it ends (null: a point event or open-ended)
+source        string     no        the SNDS table the event comes from
+============  =========  ========  ===============================================
+
+A category may add typed extra columns after the base ones (``cip13``, ``position``...).
+
+Total order: ``patient_id, start, category, value, group_id``, then the extra columns
+in their declared order, then ``weight, end, source``. pandas results are sorted by it;
+Spark results are left lazy and unsorted (compare them after sorting by
+:data:`EVENT_ORDER`). On pandas, strings are ``string[pyarrow]``, dates
+``date32[pyarrow]``, floats ``Float64``, booleans ``boolean``, integers ``Int64``; on
+Spark ``StringType``, ``DateType``, ``DoubleType``, ``BooleanType``, ``LongType``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import narwhals as nw
+
+from snds_algos.backend import PANDAS, backend_of, lazy, to_native
+from snds_algos.errors import ContractError
+
+#: the base columns of every event table, in order, with their type
+EVENT_COLUMNS: dict[str, str] = {
+    "patient_id": "string",
+    "category": "string",
+    "group_id": "string",
+    "value": "string",
+    "weight": "float",
+    "start": "date",
+    "end": "date",
+    "source": "string",
+}
+#: base columns that may not be null
+NOT_NULL = ("patient_id", "category", "value", "start", "source")
+#: the leading sort keys of the total order
+EVENT_ORDER = ("patient_id", "start", "category", "value", "group_id")
+
+_NW_TYPES = {
+    "string": nw.String(),
+    "float": nw.Float64(),
+    "date": nw.Date(),
+    "boolean": nw.Boolean(),
+    "integer": nw.Int64(),
+}
+_SPARK_TYPES = {
+    "string": "StringType",
+    "float": "DoubleType",
+    "date": "DateType",
+    "boolean": "BooleanType",
+    "integer": "LongType",
+}
+
+
+def _pandas_dtype(kind: str) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    return {
+        "string": pd.StringDtype("pyarrow"),
+        "float": pd.Float64Dtype(),
+        "date": pd.ArrowDtype(pa.date32()),
+        "boolean": pd.BooleanDtype(),
+        "integer": pd.Int64Dtype(),
+    }[kind]
+
+
+def event_order(extras: Mapping[str, str] | Sequence[str] = ()) -> list[str]:
+    """The columns of the total order of an event table with ``extras``.
+
+    >>> event_order({"position": "string"})
+    ['patient_id', 'start', 'category', 'value', 'group_id', 'position', 'weight', 'end', 'source']
+    """
+    return [*EVENT_ORDER, *list(extras), "weight", "end", "source"]
+
+
+def null(kind: str) -> nw.Expr:
+    """A typed null literal (``kind``: string, float, date, boolean, integer)."""
+    return nw.lit(None, dtype=_NW_TYPES[kind])
+
+
+def finish_events(frame: Any, extras: Mapping[str, str] | None = None) -> Any:
+    """Select, type and order the event columns; return the native frame.
+
+    ``frame`` holds the base columns and ``extras`` (name -> type). pandas output is
+    sorted by the total order with a fresh index; Spark output stays lazy.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> raw = pd.DataFrame({"patient_id": ["P2", "P1"], "category": "x", "group_id": None,
+    ...     "value": ["B", "A"], "weight": None, "start": [dt.date(2020, 1, 1)] * 2,
+    ...     "end": None, "source": "T"})
+    >>> finish_events(raw)["patient_id"].tolist()
+    ['P1', 'P2']
+    """
+    extras = dict(extras or {})
+    lf = lazy(frame)
+    columns = {**EVENT_COLUMNS, **extras}
+    typed = lf.select(*[nw.col(c).cast(_NW_TYPES[t]).alias(c) for c, t in columns.items()])
+    native = to_native(typed)
+    if backend_of(native) != PANDAS:
+        return native
+    native = native.astype({c: _pandas_dtype(t) for c, t in columns.items()})
+    order = event_order(extras)
+    return native.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def validate_events(
+    frame: Any,
+    extras: Mapping[str, str] | None = None,
+    *,
+    data_checks: bool | None = None,
+    table: str = "events",
+) -> Any:
+    """Check ``frame`` meets the event contract; return it unchanged.
+
+    Checks the base columns and ``extras`` (name -> type) are there, in order, with
+    their types, and no other column is present. With ``data_checks`` (default: on
+    for pandas, off for Spark, where it runs a job) also checks that the required
+    columns hold no null. Raises :class:`~snds_algos.errors.ContractError`.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> raw = pd.DataFrame({"patient_id": ["P1"], "category": "x", "group_id": None,
+    ...     "value": ["A"], "weight": None, "start": [dt.date(2020, 1, 1)], "end": None,
+    ...     "source": "T"})
+    >>> _ = validate_events(finish_events(raw))
+    >>> validate_events(raw)
+    Traceback (most recent call last):
+    ...
+    snds_algos.errors.ContractError: events.patient_id: type object, expected string
+    """
+    extras = dict(extras or {})
+    expected = {**EVENT_COLUMNS, **extras}
+    backend = backend_of(frame)
+    names = list(frame.columns)
+    if names != list(expected):
+        missing = [c for c in expected if c not in names]
+        extra = [c for c in names if c not in expected]
+        problem = "columns differ from the event contract"
+        if missing:
+            problem += f"; missing: {', '.join(missing)}"
+        if extra:
+            problem += f"; unexpected: {', '.join(extra)}"
+        if not missing and not extra:
+            problem += f"; order expected: {', '.join(expected)}"
+        raise ContractError(table, None, problem, values=names)
+    if backend == PANDAS:
+        for column, kind in expected.items():
+            dtype = frame[column].dtype
+            if dtype != _pandas_dtype(kind):
+                raise ContractError(table, column, f"type {dtype}, expected {kind}")
+    else:
+        types = {f.name: type(f.dataType).__name__ for f in frame.schema.fields}
+        for column, kind in expected.items():
+            if types[column] != _SPARK_TYPES[kind]:
+                raise ContractError(table, column, f"type {types[column]}, expected {kind}")
+    if data_checks is None:
+        data_checks = backend == PANDAS
+    if data_checks:
+        counts = (
+            lazy(frame)
+            .select(*[nw.col(c).is_null().cast(nw.Int64).sum().alias(c) for c in NOT_NULL])
+            .collect()
+            .to_pandas()
+            .iloc[0]
+        )
+        for column in NOT_NULL:
+            if int(counts[column] or 0):
+                raise ContractError(
+                    table, column, f"{int(counts[column])} null value(s) in a required column"
+                )
+    return frame
+
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_ORDER",
+    "NOT_NULL",
+    "event_order",
+    "finish_events",
+    "null",
+    "validate_events",
+]
