@@ -96,15 +96,19 @@ def make_persons(settings: Settings, rng: np.random.Generator, first: int, n: in
     nir_a_np = np.asarray(nir_a.to_numpy(zero_copy_only=False), dtype=object)
     if len(adults) and len(child_idx):
         parents = adults[rng.integers(len(adults), size=len(child_idx))]
+        # twins: the next child in the list becomes the twin (same parent, birth month and sex)
+        twin = rng.random(len(child_idx)) < params["twins"]
+        twin[-1] = False
+        first_twin = np.flatnonzero(twin)
+        first_twin = first_twin[~np.isin(first_twin, first_twin + 1)]
+        parents[first_twin + 1] = parents[first_twin]
+        birth[child_idx[first_twin + 1]] = birth[child_idx[first_twin]]
+        sex[child_idx[first_twin + 1]] = sex[child_idx[first_twin]]
         order = np.argsort(parents, kind="stable")
         child_idx, parents = child_idx[order], parents[order]
         same = np.r_[False, parents[1:] == parents[:-1]]
         group_start = np.maximum.accumulate(np.where(~same, np.arange(len(parents)), 0))
         rank[child_idx] = 2 + np.arange(len(parents)) - group_start
-        twin = same & (rng.random(len(parents)) < params["twins"])
-        prev = child_idx[np.flatnonzero(twin) - 1]
-        birth[child_idx[twin]] = birth[prev]
-        sex[child_idx[twin]] = sex[prev]
         nir_a_np[child_idx] = nir_a_np[parents]
         dept[child_idx] = dept[parents]
     else:
