@@ -134,18 +134,26 @@ def load_entry_points(registry: Registry, group: str = ENTRY_POINT_GROUP) -> Non
         source = f"entry point {ep.name} ({ep.value})"
         try:
             target = ep.load()
-            result = target() if callable(target) else target
-            for item in _as_items(result):
+            items = _as_items(target() if callable(target) else target)
+        except Exception as exc:  # a broken plug-in must not hide the others
+            _plugin_problem(registry, source, exc)
+            continue
+        for item in items:  # one bad algorithm must not hide its siblings
+            try:
                 if isinstance(item, Algorithm):
                     if item.source == "builtin":
                         item.source = source
                     registry.add(item)
                 else:
                     registry.add(load_folder(Path(item), source=source))
-        except Exception as exc:  # a broken plug-in must not hide the others
-            message = f"{source} failed: {type(exc).__name__}: {exc}"
-            registry.problems.append((source, message))
-            warnings.warn(message, RegistryWarning, stacklevel=2)
+            except Exception as exc:
+                _plugin_problem(registry, source, exc)
+
+
+def _plugin_problem(registry: Registry, source: str, exc: Exception) -> None:
+    message = f"{source} failed: {type(exc).__name__}: {exc}"
+    registry.problems.append((source, message))
+    warnings.warn(message, RegistryWarning, stacklevel=3)
 
 
 def discover(

@@ -10,7 +10,7 @@ A ``definition.yaml`` is a tree of named criteria::
     criteria:
       drugs:   {label: Antidiabetic dispensings, source: ER_PHA_F, codes: antidiabetics, min_dates: 3}
       ald:     {label: Diabetes ALD, source: IR_IMB_R, codes: diabetes_icd10}
-    rule:
+    rule:            # or "case:"
       any:
         - drugs
         - ald
@@ -36,6 +36,9 @@ _STATUS_COLOURS = {
     "validated": "success",
     "deprecated": "danger",
 }
+
+#: keys of ``definition.yaml`` that hold the rule tree, in order of preference
+RULE_KEYS = ("rule", "case", "logic")
 
 _OPERATORS = {"any": "any of", "all": "all of", "not": "not", "at_least": "at least"}
 
@@ -123,9 +126,13 @@ def _tree(node: Any, criteria: Mapping[str, Any], depth: int) -> list[str]:
             return [f"{pad}- {_leaf(node['name'], inline)}"]
         lines = []
         for key, value in node.items():
-            if isinstance(value, Mapping | list):
+            if isinstance(value, list) and not any(isinstance(v, Mapping | list) for v in value):
+                lines.append(f"{pad}- **{cell(key)}**: {_inline(value) if value else '(none)'}")
+            elif isinstance(value, Mapping | list):
                 lines.append(f"{pad}- **{cell(key)}**")
                 lines += _tree(value, criteria, depth + 1)
+            elif key in ("label", "description", "note"):
+                lines.append(f"{pad}- **{cell(key)}**: {cell(value)}")
             else:
                 lines.append(f"{pad}- **{cell(key)}**: {_inline(value)}")
         return lines
@@ -144,6 +151,8 @@ def definition_tree(definition: Any) -> str:
     --------
     >>> print(definition_tree({"criteria": {"a": {"label": "A"}, "b": {"label": "B"}},
     ...                        "rule": {"any": ["a", {"not": "b"}]}}))
+    A person is a case when (rule):
+    <BLANKLINE>
     - *any of*
       - **a**: A
       - *not*
@@ -151,18 +160,24 @@ def definition_tree(definition: Any) -> str:
     """
     if definition is None:
         return ""
-    if isinstance(definition, Mapping) and "rule" in definition:
-        criteria = definition.get("criteria") or {}
-        lines = _tree(definition["rule"], criteria, 0)
-        used = set(re.findall(r"\*\*([^*]+)\*\*", "\n".join(lines)))
-        unused = {k: v for k, v in criteria.items() if cell(k) not in used}
-        if unused:
-            lines.append("")
-            lines.append("Criteria defined but not used in the rule:")
-            lines.append("")
-            lines += _tree(list(unused), unused, 0)
-        return "\n".join(lines)
-    return "\n".join(_tree(definition, {}, 0))
+    rule_key = next(
+        (k for k in RULE_KEYS if isinstance(definition, Mapping) and k in definition), None
+    )
+    if rule_key is None:
+        return "\n".join(_tree(definition, {}, 0))
+    criteria = definition.get("criteria") or {}
+    lines = [f"A person is a case when ({rule_key}):", ""]
+    lines += _tree(definition[rule_key], criteria, 0)
+    used = set(re.findall(r"\*\*([^*]+)\*\*", "\n".join(lines)))
+    unused = {k: v for k, v in criteria.items() if cell(k) not in used}
+    if unused:
+        lines += ["", "Criteria defined but not used in the rule:", ""]
+        lines += _tree(list(unused), unused, 0)
+    rest = {k: v for k, v in definition.items() if k not in (rule_key, "criteria", "id")}
+    if rest:
+        lines += ["", "Other settings of the definition:", ""]
+        lines += _tree(rest, {}, 0)
+    return "\n".join(lines)
 
 
 def parse_bib(text: str) -> dict[str, dict[str, str]]:

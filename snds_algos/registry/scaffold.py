@@ -310,15 +310,19 @@ class ScaffoldError(ValueError):
 
 
 def source_root(start: Path | str | None = None) -> Path:
-    """The source checkout to scaffold into: ``start`` (default: the current directory) if
-    it holds ``snds_algos/``, else the checkout this package runs from.
+    """The source checkout to scaffold into.
+
+    ``start`` when given (created if needed); otherwise the current directory if it holds
+    ``snds_algos/``, else the checkout this package runs from.
 
     Examples
     --------
     >>> (source_root() / "snds_algos").is_dir()
     True
     """
-    here = Path(start) if start is not None else Path.cwd()
+    if start is not None:
+        return Path(start)
+    here = Path.cwd()
     if (here / "snds_algos").is_dir():
         return here
     return Path(__file__).resolve().parents[2]
