@@ -44,7 +44,7 @@ def plant(
     >>> s = make_settings(5000, "2019-2020", 3)
     >>> p = make_persons(s, np.random.default_rng(3), 0, 5000)
     >>> cases, mult = plant(s, np.random.default_rng(4), p)
-    >>> len(cases.person) > 0, mult.min() >= 1.0
+    >>> len(cases.person) > 0, bool(mult.min() >= 1.0)
     (True, True)
     """
     profiles = settings.conditions["profiles"]

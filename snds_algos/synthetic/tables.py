@@ -51,7 +51,7 @@ def contract_table(table: str, columns: dict[str, Any]) -> pa.Table:
     >>> t = contract_table("T_MCO20D", {"ETA_NUM": ["750000001"], "RSA_NUM": ["0000000001"],
     ...                                 "ASS_DGN": ["E119"]})
     >>> t.column_names
-    ['ETA_NUM', 'RSA_NUM', 'ASS_DGN']
+    ['ASS_DGN', 'ETA_NUM', 'RSA_NUM']
     """
     contract = get_contract(table)
     unknown = [c for c in columns if c not in contract]
