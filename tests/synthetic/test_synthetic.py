@@ -256,7 +256,7 @@ def test_csv_round_trip_equals_parquet(tmp_path) -> None:
 
 def test_evaluate_counts(tables: dict[str, pd.DataFrame]) -> None:
     cases = truth_cases(tables, "diabetes", 2021)
-    found = [*sorted(cases)[:len(cases) // 2], "INOTAPERSON000000"]
+    found = [*sorted(cases)[: len(cases) // 2], "INOTAPERSON000000"]
     e = evaluate(pd.DataFrame({"BEN_IDT_ANO": found}), tables, "diabetes", 2021)
     assert e.true_positives == len(cases) // 2 and e.false_positives == 1
     assert e.false_negatives == len(cases) - len(cases) // 2
