@@ -66,6 +66,7 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 html_theme = "pydata_sphinx_theme"
 html_title = "snds-algos"
 html_static_path: list[str] = []
+templates_path = ["_templates"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
