@@ -124,21 +124,34 @@ def diagram_svg() -> str:
     order = list(PMSI_KEYS)
     cols[4].sort(key=lambda n: (order.index(n[:5]) if n[:5] in order else 9, n))
     cols[3].sort(key=lambda n: (order.index(n[:5]) if n[:5] in order else 9, n))
+    # DCIR details with a referential of their own (ER_PHA_F -> IR_PHA_R) go last, so that
+    # their link runs below ER_PRS_F instead of through it
+    own_ref = {"ER_PHA_F": "IR_PHA_R"}
+    cols[0].sort(key=lambda n: (n in own_ref, n))
+    row = box_h + gap
     pos: dict[str, tuple[float, float]] = {}
     xs = {0: 20, 1: 290, 2: 560, 3: 830, 4: 1100}
-    height = max(len(v) for v in cols.values()) * (box_h + gap) + 90
     for col in (0, 4):
         for i, name in enumerate(cols[col]):
-            pos[name] = (xs[col], 60 + i * (box_h + gap))
-    for col in (1, 2):
-        span = len(cols[col]) * (box_h + gap)
-        top = (height - span) / 2
-        for i, name in enumerate(cols[col]):
-            pos[name] = (xs[col], top + i * (box_h + gap))
+            pos[name] = (xs[col], 60 + i * row)
+    plain = [pos[n][1] for n in cols[0] if n not in own_ref] or [60.0]
+    centre = sum(plain) / len(plain)
+    for i, name in enumerate(cols[1]):
+        pos[name] = (xs[1], centre + i * row)
+    placed: set[float] = set()
+    rest = [n for n in cols[2] if n not in own_ref.values()]
+    for i, name in enumerate(sorted(rest, key=lambda n: (n != "IR_BEN_R", n))):
+        pos[name] = (xs[2], centre + i * row)
+        placed.add(centre + i * row)
+    for detail, ref in own_ref.items():
+        if ref in cols[2]:
+            y = pos.get(detail, (0, centre + len(rest) * row))[1]
+            pos[ref] = (xs[2], max(y, centre + len(rest) * row))
     for name in cols[3]:  # hubs at the middle of their details
         details = [n for n in cols[4] if n.startswith(name[:7])]
-        ys = [pos[d][1] for d in details] or [60 + cols[3].index(name) * (box_h + gap)]
+        ys = [pos[d][1] for d in details] or [60 + cols[3].index(name) * row]
         pos[name] = (xs[3], sum(ys) / len(ys))
+    height = max(y for _, y in pos.values()) + box_h + 50
     width = xs[4] + box_w + 20
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -166,15 +179,6 @@ def diagram_svg() -> str:
             f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#64748b" '
             f'stroke-width="1.2"><title>{html.escape(link["left"] + " - " + link["right"] + ": " + tip)}</title></line>'
         )
-    for link in links:
-        if link["pairs"] and link["pairs"][0][0] != link["pairs"][0][1]:
-            (lx, ly), (rx, ry) = pos[link["left"]], pos[link["right"]]
-            mx, my = (lx + rx + box_w) / 2, (ly + ry + box_h) / 2
-            text = ", ".join(f"{a} = {b}" for a, b in link["pairs"])
-            parts.append(
-                f'<text x="{mx:.0f}" y="{my - 4:.0f}" text-anchor="middle" font-size="10" '
-                f'fill="#334155">{html.escape(text)}</text>'
-            )
     for name, (x, y) in pos.items():
         contract = get_contract(name)
         colour = _COLOURS[_group(name, contract.product)]
@@ -185,11 +189,15 @@ def diagram_svg() -> str:
             f'<text x="{x + 8}" y="{y + 16:.0f}" font-weight="bold">{html.escape(name)}</text>'
             f'<text x="{x + 8}" y="{y + 31:.0f}" font-size="10" fill="#334155">{html.escape(title)}</text></a>'
         )
-    legend_y = height - 16
+    legend_y = height - 22
     parts.append(
         f'<text x="{xs[0]}" y="{legend_y}" font-size="11" fill="#334155">'
         "DCIR detail tables join ER_PRS_F on the 9 DCIR keys; PMSI tables join their C table on the "
-        "stay keys within one year; hover a line for its columns, click a table for its page.</text>"
+        "stay keys within one year, and the C table joins IR_BEN_R by NIR_ANO_17 = BEN_NIR_PSA.</text>"
+    )
+    parts.append(
+        f'<text x="{xs[0]}" y="{legend_y + 14}" font-size="11" fill="#334155">'
+        "Hover a line for its columns; click a table for its page.</text>"
     )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -311,14 +319,17 @@ def write_tables(folder: Path) -> list[str]:
     return sorted(files)
 
 
-def write_catalogue(folder: Path) -> list[str]:
-    """Write ``algorithms/index.md`` and one page per built-in algorithm version."""
+def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
+    """Write ``algorithms/index.md`` and one page per built-in algorithm version.
+
+    ``root`` is the folder of algorithm folders (default: the built-in ones).
+    """
     from snds_algos.registry import algorithm_page, discover
     from snds_algos.registry.model import version_folder_name
     from snds_algos.registry.schema import STATUSES
 
     folder.mkdir(parents=True, exist_ok=True)
-    registry = discover(entry_points=False)
+    registry = discover(root, entry_points=False)
     items = registry.sorted()
     latest: dict[str, Any] = {}
     for algo in items:

@@ -27,6 +27,10 @@ import yaml
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,48}$")
 
 
+class ScaffoldError(ValueError):
+    """The algorithm name is invalid or its folder already exists."""
+
+
 def example_card(algorithm_id: str, title: str | None = None) -> dict[str, Any]:
     """A valid draft card for a new algorithm (what the scaffold writes).
 
@@ -305,27 +309,27 @@ def test_same_backend_out(backend) -> None:
 '''
 
 
-class ScaffoldError(ValueError):
-    """The algorithm name is invalid or its folder already exists."""
-
-
 def source_root(start: Path | str | None = None) -> Path:
-    """The source checkout to scaffold into.
+    """The source checkout to scaffold into: ``start`` when given, else the current directory.
 
-    ``start`` when given (created if needed); otherwise the current directory if it holds
-    ``snds_algos/``, else the checkout this package runs from.
+    Without ``start`` the current directory must hold ``snds_algos/`` (the root of a clone),
+    so that nothing is ever written into an installed package.
 
     Examples
     --------
-    >>> (source_root() / "snds_algos").is_dir()
+    >>> import tempfile
+    >>> source_root(tempfile.gettempdir()).is_dir()
     True
     """
     if start is not None:
         return Path(start)
     here = Path.cwd()
-    if (here / "snds_algos").is_dir():
-        return here
-    return Path(__file__).resolve().parents[2]
+    if not (here / "snds_algos" / "__init__.py").is_file():
+        raise ScaffoldError(
+            f"{here} is not the root of a snds-algos checkout (no snds_algos/ here): "
+            "run the command from your clone, or pass --dir"
+        )
+    return here
 
 
 def new_algorithm(
@@ -347,7 +351,7 @@ def new_algorithm(
             f"invalid algorithm name {name!r}: lower-case letters, digits and underscores, "
             "starting with a letter (e.g. heart_failure)"
         )
-    base = Path(root) if root is not None else source_root()
+    base = source_root(root)
     folder = base / "snds_algos" / "algorithms" / name
     tests = base / "tests" / "algorithms" / f"test_{name}.py"
     for path in (folder, tests):

@@ -143,3 +143,12 @@ def test_new_algorithm_docs_page_builds(tmp_path: Path) -> None:
         "Version history",
     ):
         assert expected in page
+
+
+def test_new_algorithm_outside_a_checkout_needs_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new-algorithm", "demo_condition"]) == 2
+    assert "not the root of a snds-algos checkout" in capsys.readouterr().err
+    assert not (tmp_path / "snds_algos").exists()
