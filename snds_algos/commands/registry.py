@@ -48,6 +48,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_new)
 
     p = subparsers.add_parser(
+        "new-version",
+        help="keep the current version under versions/ and start a new version (draft)",
+    )
+    p.add_argument("id", help="algorithm id")
+    p.add_argument("version", help="the new semantic version, e.g. 1.1.0")
+    p.add_argument("--changes", default="describe the change", help="history entry")
+    p.add_argument("--dir", default=None, help="source checkout (default: here)")
+    p.set_defaults(handler=cmd_new_version)
+
+    p = subparsers.add_parser(
         "release", help="record the fingerprint of a reviewed version in released.json"
     )
     p.add_argument("id", help="algorithm id")
@@ -135,6 +145,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"created {paths['folder']}/ and {paths['tests']}")
     print("next: fill card.yaml, codes/, definition.yaml, docs.md and the tests; then")
     print(f"      python -m pytest tests/algorithms/test_{args.name}.py && snds-algos check")
+    return 0
+
+
+def cmd_new_version(args: argparse.Namespace) -> int:
+    """``snds-algos new-version ID VERSION``: keep the current version, start the next one."""
+    from snds_algos.registry import ScaffoldError, new_version
+
+    try:
+        paths = new_version(args.id, args.version, root=args.dir, changes=args.changes)
+    except ScaffoldError as exc:
+        print(f"snds-algos new-version: {exc}", file=sys.stderr)
+        return 2
+    print(f"kept the current version in {paths['kept']}/")
+    print(f"{paths['card']} is now version {args.version} (draft): make the change, then review")
     return 0
 
 

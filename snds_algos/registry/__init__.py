@@ -36,6 +36,7 @@ from snds_algos.registry.scaffold import (
     example_algorithm,
     example_card,
     new_algorithm,
+    new_version,
 )
 from snds_algos.registry.schema import (
     STATUSES,
@@ -69,6 +70,7 @@ __all__ = [
     "get",
     "load_folder",
     "new_algorithm",
+    "new_version",
     "read_code_list",
     "read_code_rows",
     "read_released",

@@ -381,3 +381,72 @@ def new_algorithm(
         tests_init.write_text("", encoding="utf-8")
     tests.write_text(_TEST.format(**values), encoding="utf-8")
     return {"folder": folder, "tests": tests}
+
+
+def new_version(
+    algorithm_id: str,
+    version: str,
+    root: Path | str | None = None,
+    changes: str = "describe the change",
+) -> dict[str, Path]:
+    """Keep the current version of a built-in algorithm and start ``version`` in its place.
+
+    Copies ``snds_algos/algorithms/<id>/`` (without ``versions/``) to
+    ``snds_algos/algorithms/<id>/versions/v<current>/``, so that the current version stays
+    runnable and its fingerprint unchanged; then sets the card of the main folder to
+    ``version``, status ``draft``, with a new history entry.
+
+    Returns ``kept`` (the copy) and ``card`` (the card of the new version).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> _ = new_algorithm("demo_condition", root=root)
+    >>> new_version("demo_condition", "0.2.0", root=root)["kept"].name
+    'v0_1_0'
+    """
+    import shutil
+
+    from snds_algos.registry.model import load_folder, version_folder_name
+    from snds_algos.registry.schema import parse_version
+
+    base = source_root(root)
+    folder = base / "snds_algos" / "algorithms" / algorithm_id
+    if not (folder / "card.yaml").is_file():
+        raise ScaffoldError(f"no algorithm folder {folder}")
+    current = load_folder(folder)
+    try:
+        newer = parse_version(version) > parse_version(current.version)
+    except ValueError as exc:
+        raise ScaffoldError(str(exc)) from exc
+    if not newer:
+        raise ScaffoldError(f"{version} is not above the current version {current.version}")
+    versions = folder / "versions"
+    kept = versions / version_folder_name(current.version)
+    if kept.exists():
+        raise ScaffoldError(f"{kept} already exists")
+    versions.mkdir(exist_ok=True)
+    init = versions / "__init__.py"
+    if not init.exists():
+        init.write_text(
+            f'"""Earlier released versions of {algorithm_id}, kept runnable."""\n', "utf-8"
+        )
+    shutil.copytree(folder, kept, ignore=shutil.ignore_patterns("versions", "__pycache__", "*.pyc"))
+    text = (folder / "card.yaml").read_text(encoding="utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    card = yaml.safe_load(text)
+    card["version"] = version
+    card["status"] = "draft"
+    card["reviewers"] = []
+    card.setdefault("history", []).append(
+        {
+            "version": version,
+            "date": dt.date.today().isoformat(),
+            "status": "draft",
+            "changes": changes,
+        }
+    )
+    body = yaml.safe_dump(card, sort_keys=False, allow_unicode=True, width=100)
+    (folder / "card.yaml").write_text(header + body, encoding="utf-8")
+    return {"kept": kept, "card": folder / "card.yaml"}

@@ -229,3 +229,32 @@ def test_check_command_exit_status(tree: Tree, capsys: pytest.CaptureFixture[str
     (folder / "docs.md").unlink()
     assert main(args) == 1
     assert "[docs]" in capsys.readouterr().out
+
+
+def test_new_version_keeps_the_released_one(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tree.add("demo_condition")
+    tree.edit_card("demo_condition", reviewed)
+    release(load_folder(folder), tree.released)
+    assert main(["new-version", "demo_condition", "0.1.0", "--dir", str(tree.root)]) == 2
+    assert "not above" in capsys.readouterr().err
+    args = [
+        "new-version",
+        "demo_condition",
+        "0.2.0",
+        "--dir",
+        str(tree.root),
+        "--changes",
+        "E13 added",
+    ]
+    assert main(args) == 0
+    with (folder / "codes" / "demo_condition.csv").open("a") as handle:
+        handle.write("E13,Other diabetes\n")
+    assert tree.check() == []
+    from snds_algos.registry import discover
+
+    registry = discover(tree.algorithms, entry_points=False)
+    assert registry.get("demo_condition").version == "0.2.0"
+    assert registry.get("demo_condition").status == "draft"
+    assert registry.get("demo_condition").card["history"][-1]["changes"] == "E13 added"
+    old = registry.get("demo_condition", "0.1.0")
+    assert old.codes("demo_condition") == ["E10", "E11"] and old.status == "reviewed"
