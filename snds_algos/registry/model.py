@@ -231,15 +231,25 @@ class Algorithm:
 
 
 def _module_name(folder: Path) -> str | None:
-    """The dotted module name of a package folder importable from ``sys.path``, if any."""
+    """The dotted module name of a package folder, if its top package imports from there.
+
+    Works for packages on ``sys.path`` and for editable installs (import hooks), so that a
+    built-in algorithm is always imported as ``snds_algos.algorithms.<id>``.
+    """
     folder = folder.resolve()
     parts = [folder.name]
     top = folder
     while (top.parent / "__init__.py").is_file():
         top = top.parent
         parts.insert(0, top.name)
-    roots = {Path(p or ".").resolve() for p in sys.path}
-    if top.parent in roots and all(re.fullmatch(r"[A-Za-z_]\w*", p) for p in parts):
+    if not all(re.fullmatch(r"[A-Za-z_]\w*", p) for p in parts):
+        return None
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if any(Path(p).resolve() == top for p in locations):
         return ".".join(parts)
     return None
 

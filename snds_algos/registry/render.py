@@ -23,6 +23,7 @@ written inline as a mapping). The renderer prints any other YAML as a nested lis
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -520,8 +521,13 @@ def summary_text(algo: Algorithm) -> str:
     funding = "; ".join(", ".join(str(v) for v in f.values()) for f in card["funding"])
     out.append(f"funding:   {funding or 'none declared'}")
     out.append(f"source:    {algo.source}" + (f" ({algo.path})" if algo.path else ""))
-    out += ["", "description:", "  " + card["description"].strip().replace("\n", "\n  ")]
-    out += ["", "definition:", "  " + card["definition"].strip().replace("\n", "\n  ")]
+    for name in ("description", "definition"):
+        paragraphs = [p for p in re.split(r"\n\s*\n", card[name].strip()) if p.strip()]
+        out += ["", f"{name}:"]
+        out += [
+            textwrap.fill(" ".join(p.split()), 96, initial_indent="  ", subsequent_indent="  ")
+            for p in paragraphs
+        ]
     if card["data"]:
         out += ["", "data:"] + [f"  {d['table']}: {', '.join(d['columns'])}" for d in card["data"]]
     if card["parameters"]:
