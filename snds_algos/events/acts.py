@@ -22,7 +22,7 @@ from snds_algos.events._common import (
 )
 from snds_algos.events.codelists import CodeList, resolve_codes
 from snds_algos.events.diagnoses import mco_stays
-from snds_algos.events.schema import finish_events, null
+from snds_algos.events.schema import concat_events, finish_events, null
 from snds_algos.identity import attribute_dcir
 from snds_algos.io.source import TableSource, open_source
 from snds_algos.reports import Report
@@ -136,7 +136,7 @@ def medical_acts(
                 nw.lit("T_MCOaaA").alias("source"),
             )
         )
-    events = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    events = concat_events(parts)
     return finish_events(events.unique())
 
 

@@ -88,7 +88,7 @@ def deaths(
                 .agg(nw.col("EXE_SOI_DTF").min().alias("start"))
             )
         parts.append(found.with_columns(nw.lit(rank).alias("__rank"), nw.lit(name).alias("source")))
-    found = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    found = nw.concat(parts, how="vertical")
     if not all_sources:
         found = found.filter(nw.col("__rank") == nw.col("__rank").min().over("patient_id"))
     events = found.select(

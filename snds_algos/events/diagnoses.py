@@ -12,7 +12,7 @@ from snds_algos.cleaning.pmsi import QUALITY_CODES, QUALITY_CODES_SINCE_2013, ST
 from snds_algos.contracts.model import YEAR_COLUMN
 from snds_algos.events._common import read_ben, read_optional, stay_id
 from snds_algos.events.codelists import CodeList, resolve_codes
-from snds_algos.events.schema import finish_events
+from snds_algos.events.schema import concat_events, finish_events
 from snds_algos.identity import attribute_pmsi
 from snds_algos.io.source import TableSource, open_source
 from snds_algos.reports import Report
@@ -216,6 +216,6 @@ def hospital_diagnoses(
         events = _events(stays.filter(nw.lit(False)).with_columns(nw.lit("x").alias("__none")),
                          "__none", "DP", "stay", "T_MCOaaB", *mco)  # fmt: skip
     else:
-        events = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+        events = concat_events(parts, DIAGNOSIS_EXTRAS)
     events = events.unique(["patient_id", "group_id", "value", "position", "level", "source"])
     return finish_events(to_native(events), DIAGNOSIS_EXTRAS)

@@ -94,6 +94,30 @@ def null(kind: str) -> nw.Expr:
     return nw.lit(None, dtype=_NW_TYPES[kind])
 
 
+def typed(frame: Any, extras: Mapping[str, str] | None = None) -> nw.LazyFrame:
+    """The event columns (base + ``extras``) of ``frame``, in order, cast to their types.
+
+    Use it on the parts of a union before concatenating them.
+    """
+    columns = {**EVENT_COLUMNS, **dict(extras or {})}
+    return lazy(frame).select(*[nw.col(c).cast(_NW_TYPES[t]).alias(c) for c, t in columns.items()])
+
+
+def concat_events(parts: Sequence[Any], extras: Mapping[str, str] | None = None) -> nw.LazyFrame:
+    """Stack event parts (typed first). All-null columns of some parts are normal here
+    (a DCIR act has no stay id): pandas' warning about them is silenced, the dtypes of
+    all parts being equal."""
+    import warnings
+
+    frames = [typed(p, extras) for p in parts]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*concatenation with empty or all-NA.*")
+        out = nw.concat(frames, how="vertical")
+        if backend_of(out.to_native()) == PANDAS:
+            out = lazy(out.to_native())  # run the pandas concat inside the filter
+    return out
+
+
 def finish_events(frame: Any, extras: Mapping[str, str] | None = None) -> Any:
     """Select, type and order the event columns; return the native frame.
 
@@ -110,10 +134,8 @@ def finish_events(frame: Any, extras: Mapping[str, str] | None = None) -> Any:
     ['P1', 'P2']
     """
     extras = dict(extras or {})
-    lf = lazy(frame)
     columns = {**EVENT_COLUMNS, **extras}
-    typed = lf.select(*[nw.col(c).cast(_NW_TYPES[t]).alias(c) for c, t in columns.items()])
-    native = to_native(typed)
+    native = to_native(typed(frame, extras))
     if backend_of(native) != PANDAS:
         return native
     native = native.astype({c: _pandas_dtype(t) for c, t in columns.items()})
@@ -194,8 +216,10 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_ORDER",
     "NOT_NULL",
+    "concat_events",
     "event_order",
     "finish_events",
     "null",
+    "typed",
     "validate_events",
 ]
