@@ -319,6 +319,77 @@ def write_tables(folder: Path) -> list[str]:
     return sorted(files)
 
 
+def card_reference() -> str:
+    """A page documenting every field of the card schema (``card.schema.json``)."""
+    from snds_algos.registry import card_schema
+    from snds_algos.registry.schema import STATUSES
+
+    schema = card_schema()
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = schema["$defs"][node["$ref"].split("/")[-1]]
+        return node
+
+    def kind(node: dict[str, Any]) -> str:
+        node = resolve(node)
+        if "enum" in node:
+            return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+        if node.get("type") == "array":
+            items = resolve(node.get("items", {}))
+            inner = "objects" if items.get("type") == "object" else kind(items)
+            return f"list of {inner}"
+        if node.get("format") == "date":
+            return "date (YYYY-MM-DD)"
+        return str(node.get("type", "any value"))
+
+    def rows(node: dict[str, Any]) -> list[str]:
+        node = resolve(node)
+        required = set(node.get("required", []))
+        out = []
+        for name, sub in node.get("properties", {}).items():
+            desc = resolve(sub).get("description", sub.get("description", ""))
+            if "pattern" in resolve(sub) and not desc:
+                desc = f"pattern `{resolve(sub)['pattern']}`"
+            out.append(
+                f"| `{name}` | {'yes' if name in required else ''} | {kind(sub)} | {_cell(desc)} |"
+            )
+        return out
+
+    header = ["| Field | Required | Type | Notes |", "|---|---|---|---|"]
+    lines = [
+        "# The algorithm card",
+        "",
+        "Every algorithm version has a card, `card.yaml`, validated by `snds-algos check` "
+        "against the JSON Schema `snds_algos/registry/card.schema.json`. Its page in the "
+        "catalogue, `snds-algos show` and the release fingerprint are read from it. This page "
+        "is generated from the schema.",
+        "",
+        "Rules beyond the schema: an ORCID must pass its checksum; a card with status "
+        "`reviewed`, `validated` or `deprecated` names a reviewer with scope `clinical` and one "
+        "with scope `code`; `validated` needs a validation study with PPV or sensitivity; "
+        "`deprecated` needs `deprecation.reason`; confidence intervals contain their value; "
+        "`history` has an entry for the card's version; names of parameters, code lists and "
+        "tables are unique. Statuses, in order: " + ", ".join(f"`{s}`" for s in STATUSES) + ".",
+        "",
+        "## Top-level fields",
+        "",
+        *header,
+        *rows(schema),
+        "",
+    ]
+    for name, sub in schema["properties"].items():
+        node = resolve(sub)
+        if node.get("type") == "array":
+            node = resolve(node.get("items", {}))
+        if node.get("type") == "object" and node.get("properties"):
+            lines += [f"## `{name}`", "", *header, *rows(node), ""]
+            for inner_name, inner in node["properties"].items():
+                if "$ref" in inner and resolve(inner).get("properties"):
+                    lines += [f"### `{name}.{inner_name}`", "", *header, *rows(inner), ""]
+    return "\n".join(lines)
+
+
 def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
     """Write ``algorithms/index.md`` and one page per built-in algorithm version.
 
@@ -340,7 +411,7 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
             algo.id if latest[algo.id] is algo else f"{algo.id}-{version_folder_name(algo.version)}"
         )
 
-    files: dict[str, str] = {}
+    files: dict[str, str] = {"card.md": card_reference()}
     for algo in items:
         others = [(o, docname(o)) for o in items if o.id == algo.id and o is not algo]
         files[f"{docname(algo)}.md"] = algorithm_page(algo, other_versions=others)
@@ -354,7 +425,7 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
         "",
         "Status of a version: " + " → ".join(f"*{s}*" for s in STATUSES) + ". Only reviewed "
         "and validated versions are released: their definition and code lists are frozen "
-        "(see {doc}`../contributing`).",
+        "(see {doc}`../contributing`). Every field of a card is described in {doc}`card`.",
         "",
     ]
     if items:
@@ -373,13 +444,14 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
             index += ["Earlier versions kept for reproducibility:", ""]
             index += [f"- [{a.id} {a.version} ({a.status})]({docname(a)}.md)" for a in older]
             index.append("")
-        index += ["```{toctree}", ":hidden:", "", *[f[:-3] for f in sorted(files)], "```", ""]
     else:
         index += [
             "No algorithm is registered yet. Propose one: see {doc}`../contributing` and the "
             "tutorial {doc}`../tutorials/contribute_an_algorithm`.",
             "",
         ]
+    pages = sorted(f[:-3] for f in files if f != "card.md")
+    index += ["```{toctree}", ":hidden:", "", *pages, "card", "```", ""]
     files["index.md"] = "\n".join(index)
     for fname, text in files.items():
         _write(folder / fname, text)

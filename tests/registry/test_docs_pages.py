@@ -28,9 +28,9 @@ def ext() -> ModuleType:
 
 def test_catalogue_with_no_algorithm(ext: ModuleType, tree: Tree, tmp_path: Path) -> None:
     out = tmp_path / "algorithms"
-    assert ext.write_catalogue(out, tree.algorithms) == ["index.md"]
+    assert ext.write_catalogue(out, tree.algorithms) == ["card.md", "index.md"]
     index = (out / "index.md").read_text()
-    assert "No algorithm is registered yet" in index and "toctree" not in index
+    assert "No algorithm is registered yet" in index and "toctree" in index
 
 
 def test_catalogue_pages_per_version(ext: ModuleType, tree: Tree, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_catalogue_pages_per_version(ext: ModuleType, tree: Tree, tmp_path: Path
     (out).mkdir()
     (out / "stale.md").write_text("# an algorithm that no longer exists\n")
     files = ext.write_catalogue(out, tree.algorithms)
-    assert files == ["demo_condition-v0_1_0.md", "demo_condition.md", "index.md"]
+    assert files == ["card.md", "demo_condition-v0_1_0.md", "demo_condition.md", "index.md"]
     assert not (out / "stale.md").exists()
     latest = (out / "demo_condition.md").read_text()
     assert "version 0.2.0" in latest and "[0.1.0 (reviewed)](demo_condition-v0_1_0.md)" in latest
