@@ -50,7 +50,10 @@ def ir_ben_r() -> pd.DataFrame:
 SOLO_ID = SOLO_NIR + "_1"
 
 
-def dcir_keys(n: int, flux: dt.date = D(2020, 2, 1)) -> dict[str, pd.Series]:
+FLUX = D(2020, 2, 1)
+
+
+def dcir_keys(n: int, flux: dt.date = FLUX) -> dict[str, pd.Series]:
     """The 9 keys of ``n`` distinct DCIR lines (line i has DCT_ORD_NUM = i)."""
     out: dict[str, pd.Series] = {}
     for key in DCIR_KEYS:

@@ -141,7 +141,7 @@ def world() -> dict[str, pd.DataFrame]:
                         D(1600, 1, 1),
                         D(2019, 1, 1),
                     ]
-                ),  # fmt: skip
+                ),
                 "IMB_ALD_DTF": date_series(
                     [
                         D(1600, 1, 1),
@@ -152,7 +152,7 @@ def world() -> dict[str, pd.DataFrame]:
                         D(2025, 1, 1),
                         None,
                     ]
-                ),  # fmt: skip
+                ),
             }
         ),
     }
