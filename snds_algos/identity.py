@@ -82,12 +82,18 @@ def _attribute(
     table: str,
     report: Report | None,
 ) -> nw.LazyFrame:
-    mapping = index.group_by(*index_keys).agg(
-        nw.col(PATIENT_ID).min().alias("__pid"),
-        nw.col(PATIENT_ID).n_unique().alias("__persons"),
+    # no string min/max in group-by: pandas computes those in Python, group by group
+    pairs = index.select(*index_keys, PATIENT_ID).unique()
+    counts = pairs.group_by(*index_keys).agg(nw.len().alias("__persons"))
+    single = (
+        pairs.join(counts, on=list(index_keys), how="inner")
+        .filter(nw.col("__persons") == 1)
+        .select(*index_keys, nw.col(PATIENT_ID).alias("__pid"))
     )
-    mapping = mapping.rename(dict(zip(index_keys, keys, strict=True)))
-    joined = frame.join(mapping, on=list(keys), how="left")
+    rename = dict(zip(index_keys, keys, strict=True))
+    joined = frame.join(counts.rename(rename), on=list(keys), how="left").join(
+        single.rename(rename), on=list(keys), how="left"
+    )
     is_invalid = invalid.fill_null(True)
     absent = nw.col("__persons").is_null()
     several = nw.col("__persons") > 1

@@ -26,8 +26,9 @@ def regularize(
 ) -> Any:
     """Sum ``quantity`` over rows sharing ``keys``; keep groups whose sum is positive.
 
-    ``keep_first`` columns are carried through with their minimum over the group (for
-    example a large-pack flag). The report counts the input rows merged into another
+    ``keep_first`` columns are carried through; they must be constant within a group
+    of ``keys`` (as the ATC code and pack flag of a CIP13 are) and are grouped on too,
+    so no per-group string aggregation is needed (pandas runs those in Python). The report counts the input rows merged into another
     row (``regularization:merged``) and the groups whose net quantity is zero or
     negative (``regularization:net_non_positive``).
 
@@ -43,10 +44,9 @@ def regularize(
     [1, 1]
     """
     lf = lazy(frame)
-    grouped = lf.group_by(*keys).agg(
+    grouped = lf.group_by(*keys, *keep_first, drop_null_keys=False).agg(
         nw.col(quantity).sum().alias(quantity),
         nw.len().alias("__lines"),
-        *[nw.col(c).min().alias(c) for c in keep_first],
     )
     if report is not None:
         counts = grouped.select(

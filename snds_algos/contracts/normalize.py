@@ -62,6 +62,8 @@ _SPARK_PATTERNS = {
 # one rule for both backends: strip leading zeros and a trailing ".0" of integer codes
 _CODE_INT = r"^([+-]?)0*([0-9]+?)(\.0*)?$"
 _CODE_INT_REPLACEMENT = ("\\1\\2", "$1$2")  # (pandas, Spark) back-reference syntax
+# what canonicalisation would change: a sign, a leading zero, a trailing ".0"
+_CODE_NOT_CANONICAL = r"^[+-]?0[0-9]|^[+-][0-9]|^[+-]?[0-9]+\.0*$"
 _INT_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
 _NUM_TEXT = r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
 
@@ -200,12 +202,20 @@ def _to_string(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
 
 
 def _to_code(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
-    text = _as_text(series, spec, table).str.strip()
-    lowered = text.str.lower()
-    is_true = (lowered == "true").fillna(False).astype(bool)
-    is_false = (lowered == "false").fillna(False).astype(bool)
-    text = text.mask(is_true, "1").mask(is_false, "0")
-    return text.str.replace(_CODE_INT, _CODE_INT_REPLACEMENT[0], regex=True)
+    text = _as_text(series, spec, table)
+    # vectorised in Arrow (pandas falls back to Python for back-references)
+    arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
+    lowered = pc.utf8_lower(arr)
+    arr = pc.if_else(
+        pc.equal(lowered, "true"), "1", pc.if_else(pc.equal(lowered, "false"), "0", arr)
+    )
+    if pc.any(pc.match_substring_regex(arr, _CODE_NOT_CANONICAL)).as_py():
+        arr = pc.replace_substring_regex(
+            arr, pattern=_CODE_INT, replacement=_CODE_INT_REPLACEMENT[0]
+        )
+    return pd.Series(
+        pd.array(arr, dtype=PANDAS_DTYPES["code"]), index=series.index, name=series.name
+    )
 
 
 def _to_date(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
