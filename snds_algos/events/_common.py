@@ -83,13 +83,15 @@ def dcir_detail(
     skip: Iterable[str] = (),
     report: Any = None,
 ) -> Any:
-    """Detail lines joined to the ER_PRS_F lines kept by ``clean_dcir``, attributed.
+    """Detail lines joined to their ER_PRS_F line, cleaned by ``clean_dcir``, attributed.
 
     The join is on the 9 DCIR keys (inner: a detail line whose keys differ from every
-    kept prestation in one column is dropped, and counted as
-    ``dcir:no_kept_prestation``). With ``period`` the care date EXE_SOI_DTD must fall
-    in it (and ``clean_dcir`` applies its flux window). Returns a native frame with the
-    detail columns, ``prs_columns`` and ``patient_id``.
+    prestation in one column is dropped, and counted as ``dcir:no_prestation``). The
+    cleaning rules are then applied to the joined lines (so that the large ER_PRS_F is
+    joined once, and only to the selected detail lines): their counts in ``report`` are
+    numbers of detail lines. With ``period`` the care date EXE_SOI_DTD must fall in it
+    (and ``clean_dcir`` applies its flux window). Returns a native frame with the detail
+    columns, ``prs_columns`` and ``patient_id``.
     """
     from snds_algos.backend import lazy, to_native
     from snds_algos.cleaning.dcir import DCIR_KEYS, clean_dcir
@@ -97,28 +99,32 @@ def dcir_detail(
 
     keys = list(DCIR_KEYS)
     wanted = [*keys, "BEN_NIR_PSA", "BEN_RNG_GEM", *prs_columns, *DCIR_CLEANING_COLUMNS]
-    prs = src.read("ER_PRS_F", list(dict.fromkeys(wanted)))
-    ete = src.read("ER_ETE_F", [*keys, "ETE_IND_TAA"]) if src.has("ER_ETE_F") else None
-    prs = clean_dcir(prs, ete, period=period, skip=skip, report=report)
-    prs_lf = lazy(prs).select(*keys, "BEN_NIR_PSA", "BEN_RNG_GEM", *prs_columns)
+    prs = lazy(src.read("ER_PRS_F", list(dict.fromkeys(wanted))))
     if period is not None and "EXE_SOI_DTD" in prs_columns:
-        prs_lf = prs_lf.filter(in_period("EXE_SOI_DTD", period))
+        prs = prs.filter(in_period("EXE_SOI_DTD", period))
     det = lazy(detail)
     if report is not None:
         marked = det.select(*keys).join(
-            prs_lf.select(*keys).with_columns(nw.lit(True).alias("__prs")), on=keys, how="left"
+            prs.select(*keys).unique(keys).with_columns(nw.lit(True).alias("__prs")),
+            on=keys,
+            how="left",
         )
         report.add_flags(
             detail_table,
             marked,
             [
                 (
-                    "dcir:no_kept_prestation",
-                    "detail lines matching no ER_PRS_F line kept by the cleaning (9 keys)"
-                    + (" within the period" if period is not None else ""),
+                    "dcir:no_prestation",
+                    "detail lines matching no ER_PRS_F line on the 9 keys"
+                    + (" with a care date in the period" if period is not None else ""),
                     nw.col("__prs").is_null(),
                 )
             ],
         )
-    joined = det.join(prs_lf, on=keys, how="inner")
-    return attribute_dcir(to_native(joined), read_ben(src), table=detail_table, report=report)
+    joined = det.join(prs, on=keys, how="inner")
+    ete = src.read("ER_ETE_F", [*keys, "ETE_IND_TAA"]) if src.has("ER_ETE_F") else None
+    kept = clean_dcir(to_native(joined), ete, period=period, skip=skip, report=report)
+    detail_columns = det.collect_schema().names()
+    columns = list(dict.fromkeys([*detail_columns, "BEN_NIR_PSA", "BEN_RNG_GEM", *prs_columns]))
+    kept = to_native(lazy(kept).select(*columns))
+    return attribute_dcir(kept, read_ben(src), table=detail_table, report=report)

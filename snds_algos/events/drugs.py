@@ -7,7 +7,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import lazy, matches_codes
+from snds_algos.backend import PANDAS, lazy, matches_codes, to_native
 from snds_algos.cleaning.dcir import DCIR_KEYS
 from snds_algos.cleaning.regularization import regularize
 from snds_algos.events._common import Period, dcir_detail, parse_period
@@ -33,11 +33,12 @@ def drug_dispensings(
 ) -> Any:
     """Drugs dispensed by pharmacies, one event per (person, care date, CIP13).
 
-    Reads ER_PRS_F, ER_PHA_F, IR_PHA_R and IR_BEN_R (ER_ETE_F when present). The
-    prestation lines are cleaned by :func:`~snds_algos.cleaning.clean_dcir`
-    (information lines, zero nature, public-hospital TAA when ER_ETE_F is there, flux
-    window when ``period`` is given); ER_PHA_F joins them on the 9 DCIR keys and
-    IR_PHA_R on the CIP13; rows are attributed by
+    Reads ER_PRS_F, ER_PHA_F, IR_PHA_R and IR_BEN_R (ER_ETE_F when present). ER_PHA_F
+    lines join IR_PHA_R on the CIP13 (unknown CIP13 removed and counted), then their
+    ER_PRS_F line on the 9 DCIR keys; the joined lines are cleaned by
+    :func:`~snds_algos.cleaning.clean_dcir` (information lines, zero nature,
+    public-hospital TAA when ER_ETE_F is there, flux window when ``period`` is given:
+    counts are numbers of dispensing lines) and attributed by
     :func:`~snds_algos.identity.attribute_dcir`. Boxes (PHA_ACT_QSN) are summed over
     identical lines (person, care date, CIP13) and kept when the sum is positive.
 
@@ -59,7 +60,7 @@ def drug_dispensings(
         ``(first, last)`` care dates kept (bounds included).
     report:
         Receives the counts of removed rows (cleaning, unknown CIP13, lines without a
-        kept prestation, attribution, regularisation).
+        prestation, attribution, regularisation).
 
     Examples
     --------
@@ -122,6 +123,11 @@ def drug_dispensings(
                 )
             ],
         )
+    if src.backend == PANDAS:
+        # the referential is small and already in memory: a filter is cheaper than a join
+        selected = lazy(to_native(selected))
+        wanted = to_native(selected)["PHA_PRS_C13"].tolist()
+        pha = pha.filter(nw.col("PHA_PRS_C13").is_in(wanted))
     pha = pha.join(selected, on="PHA_PRS_C13", how="inner")
     lines = dcir_detail(src, pha, "ER_PHA_F", period=window, report=report)
     net = regularize(
