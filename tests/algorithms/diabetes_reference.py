@@ -1,0 +1,183 @@
+"""An independent implementation of the published diabetes definition, in DuckDB SQL.
+
+Written from the definition (domain notes §5.1, the card) and the cleaning and identity
+rules in plain SQL over the parquet files, sharing no code with the library. The tests
+compare it with the library person by person on generated data: any person on which the
+two disagree is a defect of one of them. The benchmark (benchmarks/bench_diabetes.py)
+times it as the hand-written SQL baseline.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+GEOGRAPHIC_FINESS = (
+    Path(__file__).parents[2] / "snds_algos" / "data" / "finess_geographic_duplicates.csv"
+)
+
+SQL = """
+WITH
+ben AS (
+  SELECT BEN_NIR_PSA, BEN_RNG_GEM,
+         COALESCE(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid
+  FROM read_parquet('{d}/IR_BEN_R.parquet') WHERE BEN_NIR_PSA IS NOT NULL
+),
+dcir_key AS (
+  SELECT BEN_NIR_PSA, BEN_RNG_GEM, MIN(pid) AS pid, COUNT(DISTINCT pid) AS n
+  FROM ben GROUP BY BEN_NIR_PSA, BEN_RNG_GEM
+),
+pmsi_key AS (
+  SELECT BEN_NIR_PSA, MIN(pid) AS pid, COUNT(DISTINCT pid) AS n FROM ben GROUP BY BEN_NIR_PSA
+),
+ete AS (
+  SELECT DISTINCT ON ({keys}) {keys}, ETE_IND_TAA FROM read_parquet('{d}/ER_ETE_F.parquet')
+),
+prs AS (
+  SELECT p.* FROM read_parquet('{d}/ER_PRS_F.parquet') p
+  LEFT JOIN ete e USING ({keys})
+  WHERE COALESCE(p.DPN_QLF, '') <> '71' AND COALESCE(p.PRS_DPN_QLP, '') <> '71'
+    AND COALESCE(p.BSE_PRS_NAT, '') <> '0'
+    AND COALESCE(e.ETE_IND_TAA, '') <> '1'
+    AND p.FLX_DIS_DTD BETWEEN DATE '{y0}-01-01' AND DATE '{y2}-06-30'
+    AND p.EXE_SOI_DTD BETWEEN DATE '{y0}-01-01' AND DATE '{y1}-12-31'
+    AND LENGTH(p.BEN_NIR_PSA) = 17
+    AND p.BEN_NIR_PSA NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
+),
+pha AS (
+  SELECT k.pid, prs.EXE_SOI_DTD AS day, f.PHA_PRS_C13 AS cip, r.PHA_ATC_C07 AS atc,
+         COALESCE(r.PHA_CND_TOP = 'GC', FALSE) AS large, f.PHA_ACT_QSN AS qsn
+  FROM prs
+  JOIN read_parquet('{d}/ER_PHA_F.parquet') f USING ({keys})
+  JOIN read_parquet('{d}/IR_PHA_R.parquet') r ON r.PHA_CIP_C13 = f.PHA_PRS_C13
+  JOIN dcir_key k ON k.BEN_NIR_PSA = prs.BEN_NIR_PSA AND k.BEN_RNG_GEM = prs.BEN_RNG_GEM
+  WHERE k.n = 1 AND r.PHA_ATC_C07 LIKE 'A10%'
+),
+dispensing AS (  -- regularisation: identical lines summed, kept when positive
+  SELECT pid, day, cip, MIN(atc) AS atc, BOOL_OR(large) AS large
+  FROM pha GROUP BY pid, day, cip HAVING SUM(qsn) > 0
+),
+drug_year AS (
+  SELECT pid, YEAR(day) AS y, COUNT(DISTINCT day) AS dates, BOOL_OR(large) AS any_large
+  FROM dispensing WHERE atc <> 'A10BX06' GROUP BY pid, YEAR(day)
+),
+drugs AS (
+  SELECT DISTINCT pid FROM drug_year
+  WHERE dates >= CASE WHEN any_large THEN 2 ELSE 3 END
+),
+ald AS (
+  SELECT DISTINCT k.pid
+  FROM read_parquet('{d}/IR_IMB_R.parquet') a
+  JOIN dcir_key k ON k.BEN_NIR_PSA = a.BEN_NIR_PSA AND k.BEN_RNG_GEM = a.BEN_RNG_GEM
+  WHERE k.n = 1 AND LENGTH(a.BEN_NIR_PSA) = 17
+    AND regexp_matches(a.MED_MTF_COD, '^E1[0-4]')
+    AND a.IMB_ETM_NAT IN ('41', '43', '45')
+    AND a.IMB_ALD_DTD <= DATE '{y1}-12-31'
+    AND (a.IMB_ALD_DTF IS NULL OR a.IMB_ALD_DTF IN (DATE '1600-01-01', DATE '2099-12-31')
+         OR a.IMB_ALD_DTF >= DATE '{y1}-01-01')
+),
+b AS ({b}),
+c AS ({c}),
+um AS ({um}),
+da AS ({da}),
+stays AS (
+  SELECT b.ETA_NUM, b.RSA_NUM, b.y, k.pid, c.EXE_SOI_DTF AS exit_day, b.DGN_PAL, b.DGN_REL
+  FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
+  JOIN pmsi_key k ON k.BEN_NIR_PSA = c.NIR_ANO_17
+  WHERE k.n = 1 AND LENGTH(c.NIR_ANO_17) = 17
+    AND c.NIR_ANO_17 NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
+    AND NOT COALESCE(b.GRG_GHM LIKE '90%', FALSE)
+    AND NOT (COALESCE(b.SEJ_TYP, '') = 'B' AND COALESCE(b.GRG_GHM, '') NOT IN ('28Z14Z', '28Z15Z', '28Z16Z'))
+    AND COALESCE(b.GHS_NUM, 0) <> 9999
+    AND COALESCE(c.NIR_RET, '') = '0' AND COALESCE(c.NAI_RET, '') = '0'
+    AND COALESCE(c.SEX_RET, '') = '0' AND COALESCE(c.SEJ_RET, '') = '0'
+    AND COALESCE(c.FHO_RET, '') = '0' AND COALESCE(c.PMS_RET, '') = '0'
+    AND COALESCE(c.DAT_RET, '') = '0'
+    AND COALESCE(c.COH_NAI_RET, '') = '0' AND COALESCE(c.COH_SEX_RET, '') = '0'
+    AND NOT (b.ETA_NUM IN (SELECT ETA_NUM FROM read_csv('{finess}', all_varchar = true))
+             AND b.y <= 2017)
+    AND YEAR(c.EXE_SOI_DTF) IN ({y0}, {y1})
+),
+dpdr AS (  -- principal and related diagnoses, stay and unit level
+  SELECT ETA_NUM, RSA_NUM, y, pid, exit_day, DGN_PAL AS code FROM stays
+  UNION ALL SELECT ETA_NUM, RSA_NUM, y, pid, exit_day, DGN_REL FROM stays
+  UNION ALL SELECT s.ETA_NUM, s.RSA_NUM, s.y, s.pid, s.exit_day, um.DGN_PAL
+    FROM stays s JOIN um USING (ETA_NUM, RSA_NUM, y)
+  UNION ALL SELECT s.ETA_NUM, s.RSA_NUM, s.y, s.pid, s.exit_day, um.DGN_REL
+    FROM stays s JOIN um USING (ETA_NUM, RSA_NUM, y)
+),
+hospital AS (
+  SELECT DISTINCT pid FROM dpdr WHERE regexp_matches(code, '^E1[0-4]')
+),
+hospital_complication AS (
+  SELECT DISTINCT dpdr.pid FROM dpdr
+  JOIN da USING (ETA_NUM, RSA_NUM, y)
+  WHERE regexp_matches(dpdr.code, '^(G590|G632|G730|G990|H280|H360|I792|L97|M142|M146|N083)')
+    AND regexp_matches(da.ASS_DGN, '^E1[0-4]')
+),
+everyone AS (
+  SELECT pid FROM drugs UNION SELECT pid FROM ald UNION SELECT pid FROM hospital
+  UNION SELECT pid FROM hospital_complication
+)
+SELECT e.pid AS patient_id,
+       e.pid IN (SELECT pid FROM drugs) AS drugs,
+       e.pid IN (SELECT pid FROM ald) AS ald,
+       e.pid IN (SELECT pid FROM hospital) AS hospital,
+       e.pid IN (SELECT pid FROM hospital_complication) AS hospital_complication,
+       TRUE AS "case"
+FROM everyone e ORDER BY patient_id
+"""
+
+KEYS = (
+    "FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, FLX_EMT_NUM, FLX_EMT_ORD, ORG_CLE_NUM, "
+    "DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF"
+)
+
+
+def _yearly(folder: Path, suffix: str, columns: str, years: list[int]) -> str:
+    parts = []
+    for y in years:
+        path = folder / f"T_MCO{y % 100:02d}{suffix}.parquet"
+        if path.exists():
+            parts.append(f"SELECT {columns}, {y} AS y FROM read_parquet('{path}')")
+    if not parts:
+        raise FileNotFoundError(f"no T_MCOaa{suffix} table for {years} in {folder}")
+    return " UNION ALL ".join(parts)
+
+
+def reference_sql(folder: str | Path, year: int) -> str:
+    """The SQL text for a data folder and reference year."""
+    folder = Path(folder)
+    years = [year - 1, year]
+    c_cols = (
+        "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
+        "FHO_RET, PMS_RET, DAT_RET, COH_NAI_RET, COH_SEX_RET"
+    )
+    sql = SQL.format(
+        d=folder,
+        keys=KEYS,
+        y0=year - 1,
+        y1=year,
+        y2=year + 1,
+        finess=GEOGRAPHIC_FINESS,
+        b=_yearly(
+            folder, "B", "ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL, DGN_REL", years
+        ),
+        c=_yearly(folder, "C", c_cols, years),
+        um=_yearly(folder, "UM", "ETA_NUM, RSA_NUM, DGN_PAL, DGN_REL", years),
+        da=_yearly(folder, "D", "ETA_NUM, RSA_NUM, ASS_DGN", years),
+    )
+    return re.sub(r"\n\s*\n", "\n", sql)
+
+
+def reference_cases(folder: str | Path, year: int, threads: int | None = None):
+    """Persons with diabetes in ``year`` by the SQL implementation (pandas frame)."""
+    import duckdb
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {threads}")
+    try:
+        return con.execute(reference_sql(folder, year)).df()
+    finally:
+        con.close()
