@@ -246,6 +246,34 @@ def date_from_parts(
     return lazy(native.assign(**{out: pd.Series(values, index=native.index)}))
 
 
+def from_day_number(frame: nw.LazyFrame, columns: Mapping[str, str]) -> nw.LazyFrame:
+    """Turn day numbers (days since 1970-01-01, see :func:`day_number`) back into dates.
+
+    ``columns`` maps each integer column to the name of the date column that replaces it.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"n": pd.array([0, 18322, None], dtype="Int64")})
+    >>> to_native(from_day_number(lazy(df), {"n": "d"}))["d"].tolist()
+    [datetime.date(1970, 1, 1), datetime.date(2020, 3, 1), <NA>]
+    """
+    native = frame.to_native()
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        epoch = F.lit(dt.date(1970, 1, 1))
+        new = {out: F.date_add(epoch, F.col(src).cast("int")) for src, out in columns.items()}
+        kept = [c for c in native.columns if c not in columns]
+        return lazy(native.withColumns(new).select(*kept, *new))
+    import pandas as pd
+    import pyarrow as pa
+
+    new = {}
+    for src, out in columns.items():
+        days = pa.array(pd.array(native[src], dtype="Int64")).cast(pa.int32()).cast(pa.date32())
+        new[out] = pd.Series(pd.array(days, dtype=pd.ArrowDtype(pa.date32())), index=native.index)
+    return lazy(native.drop(columns=list(columns)).assign(**new))
+
+
 def date_literal(value: dt.date | str) -> nw.Expr:
     """A date literal usable in comparisons on both backends."""
     if isinstance(value, str):

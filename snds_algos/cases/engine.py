@@ -20,6 +20,7 @@ from snds_algos.backend import (
     common_backend,
     date_literal,
     day_number,
+    from_day_number,
     lazy,
     matches_codes,
     to_native,
@@ -214,20 +215,28 @@ def identify(
     names = definition.enabled()
     if not names:
         raise ValueError(f"{definition.id}: no criterion enabled")
-    met = {}
-    for name in names:
-        crit = definition.criteria[name]
-        met[name] = _EVALUATORS[crit.events](ev, definition, crit, year).rename(
-            {"__date": f"{name}_date"}
-        )
+    # one long frame of (person, criterion, date met), then one group-by: each criterion's
+    # lineage is evaluated once (joining one frame per criterion made Spark recompute
+    # the shared event extraction for every join)
+    met = [
+        _EVALUATORS[definition.criteria[n].events](ev, definition, definition.criteria[n], year)
+        .select(PID, "__date")
+        .with_columns(nw.lit(i, dtype=nw.Int64).alias("__crit"))
+        for i, n in enumerate(names)
+    ]
+    long = met[0] if len(met) == 1 else nw.concat(met, how="vertical")
+    long = day_number(long, "__date", "__day")
+    wide = long.with_columns(
+        *[
+            nw.when(nw.col("__crit") == i).then(nw.col("__day")).alias(f"__d{i}")
+            for i in range(len(names))
+        ]
+    )
+    out = wide.group_by(PID).agg(*[nw.col(f"__d{i}").min() for i in range(len(names))])
+    out = from_day_number(out, {f"__d{i}": f"{n}_date" for i, n in enumerate(names)})
     if population is not None:
         base = lazy(population).select(PID).unique()
-    else:
-        ids = [m.select(PID) for m in met.values()]
-        base = (ids[0] if len(ids) == 1 else nw.concat(ids, how="vertical")).unique()
-    out = base
-    for name in names:
-        out = out.join(met[name], on=PID, how="left")
+        out = base.join(out, on=PID, how="left")
     out = out.with_columns(
         *[(~nw.col(f"{n}_date").is_null()).alias(n) for n in names],
         nw.lit(year, dtype=nw.Int64).alias("year"),
