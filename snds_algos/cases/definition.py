@@ -9,6 +9,7 @@ YAML layout (see ``snds_algos/algorithms/diabetes/definition.yaml``)::
       drugs:
         label: ...
         events: drug_dispensing      # drug_dispensing | ald | hospital_diagnosis
+                                     # | hospital_stay | medical_act
         codes: a10_antidiabetics     # a code list of the algorithm (codes/NAME.csv)
         exclude: benfluorex          # optional code list removed from ``codes``
         years: [0, -1]               # reference year N + offset, each year on its own
@@ -31,10 +32,11 @@ from typing import Any
 
 import yaml
 
-EVENT_KINDS = ("drug_dispensing", "ald", "hospital_diagnosis")
+EVENT_KINDS = ("drug_dispensing", "ald", "hospital_diagnosis", "hospital_stay", "medical_act")
 _FIELDS = {
     "label", "events", "codes", "exclude", "how", "years", "min_dates",
     "min_dates_with_large_pack", "only", "natures", "exclude_natures", "active_in_year",
+    "start_years",
     "positions", "levels", "with_same_stay", "enabled",
 }  # fmt: skip
 
@@ -51,10 +53,15 @@ class Criterion:
       With ``only`` instead: met when every dispensing of ``codes`` minus ``exclude`` in
       the years is also in the code list ``only`` (e.g. SGLT2-inhibitor monotherapy).
     * ``ald``: ``codes``, exemption ``natures`` (or all but ``exclude_natures``), active
-      during year N + ``active_in_year``.
+      during year N + ``active_in_year``; with ``start_years``, only ALDs that started in
+      one of the years N + offset (e.g. ``[0, -1]``: a recent ALD).
     * ``hospital_diagnosis``: ``codes`` at ``positions`` (DP, DR, DA) and ``levels``
       (stay, unit) of stays ending in ``years``; ``with_same_stay`` (a mapping with
       ``codes`` and ``positions``) requires another diagnosis of the same stay.
+    * ``hospital_stay``: stays whose GHM (the event value) is in ``codes``, ending in
+      ``years``; at least ``min_dates`` distinct exit dates in one year of ``years``.
+    * ``medical_act``: CCAM acts in ``codes`` dated in ``years``; at least ``min_dates``
+      distinct act dates in one year of ``years``.
     """
 
     name: str
@@ -70,6 +77,7 @@ class Criterion:
     natures: tuple[str, ...] | None = None
     exclude_natures: tuple[str, ...] = ()
     active_in_year: int = 0
+    start_years: tuple[int, ...] | None = None
     positions: tuple[str, ...] = ("DP", "DR", "DA")
     levels: tuple[str, ...] = ("stay", "unit")
     with_same_stay: Mapping[str, Any] | None = None
@@ -95,12 +103,18 @@ class Definition:
     code_lists: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def with_parameters(self, **values: Any) -> Definition:
-        """A copy with parameters set (each parameter targets ``criterion.field``).
+        """A copy with parameters set (each parameter targets ``criterion.field``, or a
+        list of them: one value set on several criteria).
 
         >>> d = Definition("x", {"a": Criterion("a", "ald", natures=("41",))}, "a",
         ...                {"natures": {"default": ["41"], "target": "a.natures"}})
         >>> d.with_parameters(natures=["41", "43"]).criteria["a"].natures
         ('41', '43')
+        >>> two = Definition("y", {"a": Criterion("a", "ald"), "b": Criterion("b", "ald")},
+        ...                  {"any": ["a", "b"]},
+        ...                  {"off": {"default": True, "target": ["a.enabled", "b.enabled"]}})
+        >>> two.with_parameters(off=False).enabled()
+        []
         """
         unknown = set(values) - set(self.parameters)
         if unknown:
@@ -110,11 +124,12 @@ class Definition:
             )
         criteria = dict(self.criteria)
         for name, value in values.items():
-            target = self.parameters[name]["target"]
-            crit_name, attr = target.split(".", 1)
+            targets = self.parameters[name]["target"]
             if isinstance(value, list):
                 value = tuple(str(v) for v in value)
-            criteria[crit_name] = replace(criteria[crit_name], **{attr: value})
+            for target in [targets] if isinstance(targets, str) else targets:
+                crit_name, attr = target.split(".", 1)
+                criteria[crit_name] = replace(criteria[crit_name], **{attr: value})
         return replace(self, criteria=criteria)
 
     def defaults(self) -> dict[str, Any]:
@@ -131,9 +146,10 @@ def _criterion(name: str, spec: Mapping[str, Any]) -> Criterion:
     if unknown:
         raise ValueError(f"criterion {name}: unknown field(s) {sorted(unknown)}")
     values = dict(spec)
-    for key in ("years", "natures", "exclude_natures", "positions", "levels"):
+    for key in ("years", "start_years", "natures", "exclude_natures", "positions", "levels"):
         if key in values and values[key] is not None:
-            values[key] = tuple(str(v) if key != "years" else int(v) for v in values[key])
+            as_int = key in ("years", "start_years")
+            values[key] = tuple(int(v) if as_int else str(v) for v in values[key])
     return Criterion(name=name, **values)
 
 

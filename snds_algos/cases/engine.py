@@ -106,6 +106,9 @@ def _ald(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int) -
     active = (nw.col("start") <= date_literal(dt.date(n, 12, 31))) & (
         nw.col("end").is_null() | (nw.col("end") >= date_literal(dt.date(n, 1, 1)))
     )
+    if crit.start_years is not None:
+        started = [year + k for k in crit.start_years]
+        active = active & nw.col("start").dt.year().cast(nw.Int64).is_in(started)
     return (
         lf.filter(active.fill_null(False)).group_by(PID).agg(nw.col("start").min().alias("__date"))
     )
@@ -133,10 +136,44 @@ def _stays(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int)
     return lf.group_by(PID).agg(nw.col("end").min().alias("__date"))
 
 
+def _nth_date(lf: nw.LazyFrame, date: str, years: list[int], needed: int) -> nw.LazyFrame:
+    """Per person, the earliest date on which ``needed`` distinct dates of one year of
+    ``years`` are reached (each year counted on its own)."""
+    lf = lf.filter(nw.col(date).dt.year().cast(nw.Int64).is_in(years).fill_null(False))
+    if needed <= 1:
+        return lf.group_by(PID).agg(nw.col(date).min().alias("__date"))
+    per_date = lf.select(
+        PID, nw.col(date).alias("__when"), nw.col(date).dt.year().cast(nw.Int64).alias("__year")
+    ).unique()
+    per_date = day_number(per_date, "__when", "__day")
+    ranked = per_date.with_columns(
+        nw.col("__day").rank("ordinal").over(PID, "__year").cast(nw.Int64).alias("__rank")
+    )
+    return (
+        ranked.filter(nw.col("__rank") == needed)
+        .group_by(PID)
+        .agg(nw.col("__when").min().alias("__date"))
+    )
+
+
+def _ghm_stays(
+    ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int
+) -> nw.LazyFrame:
+    lf = _selected(ev, definition, crit, "hospital_stay")
+    return _nth_date(lf, "end", [year + k for k in crit.years], crit.min_dates)
+
+
+def _acts(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int) -> nw.LazyFrame:
+    lf = _selected(ev, definition, crit, "medical_act")
+    return _nth_date(lf, "start", [year + k for k in crit.years], crit.min_dates)
+
+
 _EVALUATORS = {
     "drug_dispensing": _dispensings,
     "ald": _ald,
     "hospital_diagnosis": _stays,
+    "hospital_stay": _ghm_stays,
+    "medical_act": _acts,
 }
 
 

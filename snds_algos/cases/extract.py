@@ -1,0 +1,161 @@
+"""Extract from raw tables the events a case definition reads, and run it.
+
+Algorithms whose definition is pure data (no extraction of their own) use
+:func:`extract_for` and :func:`run_definition` in their ``extract_events`` and ``run``
+instead of repeating the extraction: what is extracted follows from the criteria (event
+kinds, code lists, years).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from snds_algos.backend import lazy, matches_codes, to_native
+from snds_algos.cases.definition import Definition
+from snds_algos.cases.engine import identify
+from snds_algos.reports import Report
+
+
+def _span(definition: Definition, kind: str, year: int) -> list[int]:
+    """Calendar years the criteria of ``kind`` look at."""
+    years: set[int] = set()
+    for crit in definition.criteria.values():
+        if crit.events == kind:
+            years.update(year + k for k in crit.years)
+            if kind == "ald":
+                years.add(year + crit.active_in_year)
+    return sorted(years)
+
+
+def _codes(definition: Definition, kind: str) -> list[str]:
+    """Every code of the code lists the criteria of ``kind`` select on (same stay too)."""
+    names: list[str] = []
+    for crit in definition.criteria.values():
+        if crit.events != kind:
+            continue
+        if crit.codes:
+            names.append(crit.codes)
+        if crit.with_same_stay:
+            names.append(crit.with_same_stay["codes"])
+    codes: list[str] = []
+    for name in dict.fromkeys(names):
+        codes += [c for c in definition.code_lists[name] if c not in codes]
+    return codes
+
+
+def extract_for(
+    definition: Definition,
+    data: Any,
+    year: int,
+    *,
+    products: tuple[str, ...] = ("MCO",),
+    report: Report | None = None,
+) -> dict[str, Any]:
+    """The events every criterion of ``definition`` reads, from raw tables, for year N.
+
+    Per event kind of the criteria (enabled or not, so that parameters can switch them
+    on): drug dispensings of the code lists over the criteria's years; ALDs of the code
+    lists; hospital diagnoses of ``products`` (MCO by default: the cartography reads MCO
+    stays only) of the code lists and same-stay lists, for the PMSI years of the criteria
+    present in the source; MCO stays (GHM) and CCAM acts (DCIR and MCO) of the code
+    lists over those years. A kind with no criterion is not extracted.
+
+    Examples
+    --------
+    >>> from snds_algos.cases import Criterion, Definition
+    >>> from snds_algos.synthetic import generate_tables
+    >>> d = Definition("hta", {"stay": Criterion("stay", "hospital_diagnosis", codes="hta")},
+    ...                "stay", code_lists={"hta": ["I10"]})
+    >>> events = extract_for(d, generate_tables(1000, "2020", 1), 2020)
+    >>> sorted(events), set(events["diagnoses"]["value"]), set(events["diagnoses"]["source"])
+    (['diagnoses'], {'I10'}, {'T_MCOaaD'})
+    """
+    from snds_algos import events as ev
+    from snds_algos.io import open_source
+
+    source = open_source(data)
+    kinds = {crit.events for crit in definition.criteria.values()}
+    pmsi = {y for y in source.years("T_MCOaaB")}
+    out: dict[str, Any] = {}
+    if "drug_dispensing" in kinds:
+        span = _span(definition, "drug_dispensing", year)
+        period = (dt.date(span[0], 1, 1), dt.date(span[-1], 12, 31))
+        out["drugs"] = ev.drug_dispensings(
+            source, atc=_codes(definition, "drug_dispensing"), period=period, report=report
+        )
+    if "ald" in kinds:
+        out["ald"] = ev.long_term_illnesses(source, codes=_codes(definition, "ald"), report=report)
+    for kind, key in (
+        ("hospital_diagnosis", "diagnoses"),
+        ("hospital_stay", "stays"),
+        ("medical_act", "acts"),
+    ):
+        if kind not in kinds:
+            continue
+        years = [y for y in _span(definition, kind, year) if y in pmsi]
+        codes = _codes(definition, kind)
+        if kind == "medical_act":
+            span = _span(definition, kind, year)
+            period = (dt.date(span[0], 1, 1), dt.date(span[-1], 12, 31))
+            out[key] = ev.medical_acts(
+                source, codes=codes, period=period, years=years or None, report=report
+            )
+            continue
+        if not years:
+            continue
+        if kind == "hospital_diagnosis":
+            out[key] = ev.hospital_diagnoses(
+                source, codes=codes, years=years, products=products, report=report
+            )
+        else:
+            stays = lazy(ev.hospital_stays(source, years=years, report=report))
+            out[key] = to_native(stays.filter(matches_codes("value", codes)))
+    return out
+
+
+def run_definition(
+    spec: Definition,
+    extract: Any,
+    data: Any = None,
+    year: int | None = None,
+    *,
+    events: Any = None,
+    population: Any = None,
+    report: Report | None = None,
+    **params: Any,
+) -> Any:
+    """What an algorithm's ``run()`` does: parameters, extraction (``extract(data, year,
+    report=...)``) unless ``events`` are given, the population, then the engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.cases import Criterion, Definition
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> d = Definition("x", {"ald": Criterion("ald", "ald", codes="c")}, "ald",
+    ...                code_lists={"c": ["G20"]})
+    >>> ald = pd.DataFrame({"patient_id": ["P1"], "category": ["ald"], "group_id": ["41"],
+    ...                     "value": ["G20"], "start": date_series(["2010-05-01"]),
+    ...                     "end": date_series([None])})
+    >>> run_definition(d, None, events=ald, year=2020)[["patient_id", "case"]].values.tolist()
+    [['P1', True]]
+    """
+    if year is None:
+        raise TypeError("run() needs the reference year: run(data, year=2020)")
+    spec = spec.with_parameters(**params) if params else spec
+    if events is None:
+        if data is None:
+            raise TypeError("run() needs the raw tables (data) or precomputed events")
+        events = extract(data, year, report=report)
+        if population is True:
+            from snds_algos.identity import person_index
+            from snds_algos.io import open_source
+
+            source = open_source(data)
+            population = person_index(
+                source.read("IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"])
+            ).to_native()
+    elif population is True:
+        raise TypeError("population=True needs the raw tables; pass a frame of patient_id")
+    return identify(spec, events, year, population=population)
