@@ -50,6 +50,7 @@ def generate(persons: int, years: str, root: Path) -> Path:
 
 
 def run_library(folder: Path, backend: str, spark=None) -> dict[str, tuple[float, int]]:
+    """Time the two extractions with the library on ``backend`` (files read included)."""
     from snds_algos.events import drug_dispensings, hospital_diagnoses
     from snds_algos.io import open_source
 
@@ -211,7 +212,7 @@ def run_duckdb(folder: Path, years: list[int]) -> dict[str, tuple[float, int]]:
         con = duckdb.connect()
         con.execute("SET threads = 2")
         started = time.perf_counter()
-        table = con.execute(sql).to_arrow_table()
+        table = con.sql(sql).to_arrow_table()
         out[name] = (time.perf_counter() - started, table.num_rows)
         con.close()
     return out
@@ -243,7 +244,7 @@ def main() -> None:
     parser.add_argument("persons", nargs="*", type=int, default=[100_000, 1_000_000])
     parser.add_argument("--years", default="2019-2020")
     parser.add_argument("--data", default="/tmp/snds-bench")
-    parser.add_argument("--backends", default="pandas,spark,duckdb")
+    parser.add_argument("--backends", default="duckdb,pandas,spark")
     args = parser.parse_args()
     backends = args.backends.split(",")
     first, last = (int(y) for y in args.years.split("-"))
@@ -257,12 +258,15 @@ def main() -> None:
         print(f"{persons} persons")
         folder = generate(persons, args.years, root)
         results = {}
-        if "duckdb" in backends:
-            results["duckdb"] = run_duckdb(folder, years)
-        if "pandas" in backends:
-            results["pandas"] = run_library(folder, "pandas")
-        if "spark" in backends:
-            results["spark"] = run_library(folder, "spark", spark)
+        for backend in backends:
+            if backend == "duckdb":
+                results[backend] = run_duckdb(folder, years)
+            else:
+                results[backend] = run_library(folder, backend, spark)
+            measured = ", ".join(
+                f"{t} {s:.2f} s ({n} rows)" for t, (s, n) in results[backend].items()
+            )
+            print(f"  {backend}: {measured}", flush=True)
         for task in ("drugs", "diagnoses"):
             line = f"  {task:<10}"
             for backend, res in results.items():

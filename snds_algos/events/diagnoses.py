@@ -157,32 +157,57 @@ def hospital_diagnoses(
 
     stay_codes = [c for p, c in (("DP", "DGN_PAL"), ("DR", "DGN_REL")) if p in positions]
     want_stay = "stay" in levels
+    keys = list(STAY_KEYS)
     parts: list[nw.LazyFrame] = []
-    stays = mco_stays(src, stay_codes if want_stay else [], years=years, report=report)
-    mco = ("MCO", "ETA_NUM", "RSA_NUM")
-    if want_stay:
+    # the codes of every MCO table, in one long frame joined once to the cleaned stays
+    codes: list[nw.LazyFrame] = []
+
+    def long(frame: nw.LazyFrame, column: str, position: str, level: str, table: str):
+        return select(frame.filter(~nw.col(column).is_null()), column).select(
+            *keys,
+            nw.col(column).alias("__code"),
+            nw.lit(position).alias("position"),
+            nw.lit(level).alias("level"),
+            nw.lit(table).alias("source"),
+        )
+
+    if want_stay and stay_codes:
+        b = lazy(src.read("T_MCOaaB", [*keys[:2], *stay_codes], years=years))
         for position, column in (("DP", "DGN_PAL"), ("DR", "DGN_REL")):
             if position in positions:
-                parts.append(
-                    _events(select(stays, column), column, position, "stay", "T_MCOaaB", *mco)
-                )
-    keys = list(STAY_KEYS)
-    dates = stays.select(*keys, "patient_id", "EXE_SOI_DTD", "EXE_SOI_DTF")
+                codes.append(long(b, column, position, "stay", "T_MCOaaB"))
     if "unit" in levels and stay_codes:
         if src.has("T_MCOaaUM"):
-            um = lazy(src.read("T_MCOaaUM", [*keys, *stay_codes], years=years))
+            um = lazy(src.read("T_MCOaaUM", [*keys[:2], *stay_codes], years=years))
             for position, column in (("DP", "DGN_PAL"), ("DR", "DGN_REL")):
                 if position in positions:
-                    rows = select(um.select(*keys, column), column).join(dates, on=keys)
-                    parts.append(_events(rows, column, position, "unit", "T_MCOaaUM", *mco))
+                    codes.append(long(um, column, position, "unit", "T_MCOaaUM"))
         elif report is not None:
             report.skip("T_MCOaaUM", "unit-level diagnoses", "T_MCOaaUM not in the source")
     if "DA" in positions and want_stay:
         if src.has("T_MCOaaD"):
-            d = select(lazy(src.read("T_MCOaaD", [*keys, "ASS_DGN"], years=years)), "ASS_DGN")
-            parts.append(_events(d.join(dates, on=keys), "ASS_DGN", "DA", "stay", "T_MCOaaD", *mco))
+            d = lazy(src.read("T_MCOaaD", [*keys[:2], "ASS_DGN"], years=years))
+            codes.append(long(d, "ASS_DGN", "DA", "stay", "T_MCOaaD"))
         elif report is not None:
             report.skip("T_MCOaaD", "associated diagnoses", "T_MCOaaD not in the source")
+    stays = mco_stays(src, [], years=years, report=report)
+    if codes:
+        found = nw.concat(codes, how="vertical") if len(codes) > 1 else codes[0]
+        rows = found.join(stays, on=keys)
+        parts.append(
+            rows.select(
+                "patient_id",
+                nw.lit("hospital_diagnosis").alias("category"),
+                stay_id("MCO", "ETA_NUM", "RSA_NUM").alias("group_id"),
+                nw.col("__code").alias("value"),
+                nw.lit(None, dtype=nw.Float64()).alias("weight"),
+                nw.col("EXE_SOI_DTD").alias("start"),
+                nw.col("EXE_SOI_DTF").alias("end"),
+                "source",
+                "position",
+                "level",
+            )
+        )
     if want_stay and "SSR" in products and src.has("T_SSRaaB") and src.has("T_SSRaaC"):
         ssr_keys = ["ETA_NUM", "RHA_NUM", YEAR_COLUMN]
         ssr = _pmsi_stays(src, "SSR", ["ETA_NUM", "RHA_NUM"], years, report)
@@ -213,8 +238,8 @@ def hospital_diagnoses(
             rows = select(d, "DGN_ASS").join(had, on=had_keys)
             parts.append(_events(rows, "DGN_ASS", "DA", "stay", "T_HADaaD", *had_id))
     if not parts:
-        events = _events(stays.filter(nw.lit(False)).with_columns(nw.lit("x").alias("__none")),
-                         "__none", "DP", "stay", "T_MCOaaB", *mco)  # fmt: skip
+        empty = stays.filter(nw.lit(False)).with_columns(nw.lit("x").alias("__none"))
+        events = _events(empty, "__none", "DP", "stay", "T_MCOaaB", "MCO", "ETA_NUM", "RSA_NUM")
     else:
         events = concat_events(parts, DIAGNOSIS_EXTRAS)
     events = events.unique(["patient_id", "group_id", "value", "position", "level", "source"])
