@@ -108,7 +108,9 @@ def _agreement(frame: nw.LazyFrame, algo: str, ref: str) -> Agreement:
         (~nw.col(algo) & ~nw.col(ref)).cast(nw.Int64).sum().alias("neither"),
     )
     row = counts.collect().to_pandas().iloc[0]
-    return Agreement(*(int(row[c] or 0) for c in ("both", "algorithm_only", "reference_only", "neither")))
+    return Agreement(
+        *(int(row[c] or 0) for c in ("both", "algorithm_only", "reference_only", "neither"))
+    )
 
 
 def cnam_agreement(
@@ -207,9 +209,7 @@ def by_criterion(
 
     frame = lazy(result)
     flags = [
-        c
-        for c, dtype in frame.collect_schema().items()
-        if dtype == nw.Boolean() and c != "case"
+        c for c, dtype in frame.collect_schema().items() if dtype == nw.Boolean() and c != "case"
     ] + ["case"]
     rows = []
     for flag in flags:

@@ -10,25 +10,41 @@ S = "string[pyarrow]"
 
 def test_cnam_agreement_on_both_backends(backend):
     nirs = [c * 17 for c in "ABCDEF"]
-    ben = backend.frame(pd.DataFrame({
-        "BEN_NIR_PSA": pd.array(nirs + ["F" * 17], dtype=S),
-        "BEN_RNG_GEM": pd.array(["1"] * 6 + ["1"], dtype=S),
-        # F's key leads to two persons: left out of the comparison
-        "BEN_IDT_ANO": pd.array(["P1", "P2", "P3", "P4", "P5", "P6", "P7"], dtype=S),
-    }))
-    ide = backend.frame(pd.DataFrame({
-        "ID_CARTO": pd.array([f"c{i}" for i in range(6)], dtype=S),
-        "BEN_NIR_PSA": pd.array(nirs, dtype=S),
-        "BEN_RNG_GEM": pd.array([1] * 6, dtype="Int64"),
-    }))
-    ind = backend.frame(pd.DataFrame({
-        "id_carto": pd.array([f"c{i}" for i in range(6)], dtype=S),
-        "top_FDiabet_ind": pd.array([1, 1, 0, 0, 1, 1], dtype="Int64"),
-    }))
-    result = backend.frame(pd.DataFrame({
-        "patient_id": pd.array(["P1", "P3", "P9", "P6"], dtype=S),
-        "case": pd.array([True, True, True, True], dtype="boolean"),
-    }))
+    ben = backend.frame(
+        pd.DataFrame(
+            {
+                "BEN_NIR_PSA": pd.array([*nirs, "F" * 17], dtype=S),
+                "BEN_RNG_GEM": pd.array(["1"] * 7, dtype=S),
+                # F's key leads to two persons: left out of the comparison
+                "BEN_IDT_ANO": pd.array(["P1", "P2", "P3", "P4", "P5", "P6", "P7"], dtype=S),
+            }
+        )
+    )
+    ide = backend.frame(
+        pd.DataFrame(
+            {
+                "ID_CARTO": pd.array([f"c{i}" for i in range(6)], dtype=S),
+                "BEN_NIR_PSA": pd.array(nirs, dtype=S),
+                "BEN_RNG_GEM": pd.array([1] * 6, dtype="Int64"),
+            }
+        )
+    )
+    ind = backend.frame(
+        pd.DataFrame(
+            {
+                "id_carto": pd.array([f"c{i}" for i in range(6)], dtype=S),
+                "top_FDiabet_ind": pd.array([1, 1, 0, 0, 1, 1], dtype="Int64"),
+            }
+        )
+    )
+    result = backend.frame(
+        pd.DataFrame(
+            {
+                "patient_id": pd.array(["P1", "P3", "P9", "P6"], dtype=S),
+                "case": pd.array([True, True, True, True], dtype="boolean"),
+            }
+        )
+    )
     agreement = cnam_agreement(result, ide, ind, ben)
     # P1 both; P3 algorithm only; P2 and P5 CNAM only; P4 neither; P6/P7 ambiguous: out
     assert agreement == Agreement(both=1, algorithm_only=1, reference_only=2, neither=1)
