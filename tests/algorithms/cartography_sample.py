@@ -19,7 +19,7 @@ from snds_algos.synthetic.evaluate import Evaluation
 
 YEAR = 2020
 PERSONS, SEED = 12_000, 11
-SPARK_PERSONS, SPARK_SEED = 3_000, 12
+SPARK_PERSONS, SPARK_SEED = 2_000, 12
 
 
 @cache
@@ -35,6 +35,21 @@ def sample(persons: int = PERSONS, seed: int = SEED, years: str = "2016-2020") -
 
 def spark_sample() -> Path:
     return sample(SPARK_PERSONS, SPARK_SEED, "2019-2020")
+
+
+@cache
+def alive(folder: Path, year: int = YEAR) -> pd.DataFrame:
+    """``patient_id`` of the persons of IR_BEN_R alive on 1 January of ``year`` (the
+    population a cartography of year N counts; the definitions do not read deaths)."""
+    import datetime as dt
+
+    from snds_algos.events import patients
+    from snds_algos.io import open_source
+
+    people = patients(open_source(folder))
+    death = people["death_date"]
+    keep = death.isna() | (death >= dt.date(year, 1, 1))
+    return people.loc[keep.fillna(True).astype(bool), ["patient_id"]].reset_index(drop=True)
 
 
 def agreement(
