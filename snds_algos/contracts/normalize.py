@@ -64,6 +64,7 @@ _CODE_INT = r"^([+-]?)0*([0-9]+?)(\.0*)?$"
 _CODE_INT_REPLACEMENT = ("\\1\\2", "$1$2")  # (pandas, Spark) back-reference syntax
 # what canonicalisation would change: a sign, a leading zero, a trailing ".0"
 _CODE_NOT_CANONICAL = r"^[+-]?0[0-9]|^[+-][0-9]|^[+-]?[0-9]+\.0*$"
+_CODE_NEEDS_WORK = r"^\s|\s$|^(?i:true|false)$|" + _CODE_NOT_CANONICAL
 _INT_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
 _NUM_TEXT = r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
 
@@ -203,8 +204,12 @@ def _to_string(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
 
 def _to_code(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
     text = _as_text(series, spec, table)
-    # vectorised in Arrow (pandas falls back to Python for back-references)
-    arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
+    arr = pa.array(text, type=pa.string())
+    # one vectorised pass decides whether anything needs rewriting (the usual case on
+    # data written by a previous normalisation: nothing does)
+    if not pc.any(pc.match_substring_regex(arr, _CODE_NEEDS_WORK)).as_py():
+        return text
+    arr = pc.utf8_trim_whitespace(arr)
     lowered = pc.utf8_lower(arr)
     arr = pc.if_else(
         pc.equal(lowered, "true"), "1", pc.if_else(pc.equal(lowered, "false"), "0", arr)
