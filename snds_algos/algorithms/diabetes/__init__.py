@@ -5,12 +5,12 @@ See ``card.yaml`` for the definition in words, its sources and limits.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from snds_algos.cases import Definition, identify, load_definition
+from snds_algos.cases import Definition, load_definition
+from snds_algos.cases.extract import extract_for, run_definition
 from snds_algos.reports import Report
 
 ALGORITHM_ID = "diabetes"
@@ -30,25 +30,14 @@ def extract_events(data: Any, year: int, *, report: Report | None = None) -> dic
     """The events the definition reads, extracted from raw tables for reference year N.
 
     Drug dispensings of years N-1 and N (ATC A10), MCO diagnoses of PMSI years N-1 and N
-    (diabetes and its complications), and diabetes ALDs.
-    """
-    from snds_algos.events import drug_dispensings, hospital_diagnoses, long_term_illnesses
-    from snds_algos.io import open_source
+    (diabetes and its complications), and diabetes ALDs: what
+    :func:`snds_algos.cases.extract.extract_for` derives from the definition.
 
-    source = open_source(data)
-    lists = definition().code_lists
-    period = (dt.date(year - 1, 1, 1), dt.date(year, 12, 31))
-    years = [y for y in (year - 1, year) if y in source.years("T_MCOaaB")]
-    events = {
-        "drugs": drug_dispensings(
-            source, atc=list(lists["a10_antidiabetics"]), period=period, report=report
-        ),
-        "ald": long_term_illnesses(source, codes=list(lists["diabetes_icd10"]), report=report),
-    }
-    if years:
-        codes = [*lists["diabetes_icd10"], *lists["diabetes_complications_icd10"]]
-        events["diagnoses"] = hospital_diagnoses(source, codes=codes, years=years, report=report)
-    return events
+    >>> from snds_algos.synthetic import generate_tables
+    >>> sorted(extract_events(generate_tables(300, "2019-2020", 1), 2020))
+    ['ald', 'diagnoses', 'drugs']
+    """
+    return extract_for(definition(), data, year, report=report)
 
 
 def run(
@@ -94,21 +83,13 @@ def run(
     >>> run(events=ald, year=2020)[["patient_id", "ald", "case"]].values.tolist()
     [['P1', True, True]]
     """
-    if year is None:
-        raise TypeError("run() needs the reference year: run(data, year=2020)")
-    spec = definition().with_parameters(**params) if params else definition()
-    if events is None:
-        if data is None:
-            raise TypeError("run() needs the raw tables (data) or precomputed events")
-        events = extract_events(data, year, report=report)
-        if population is True:
-            from snds_algos.identity import person_index
-            from snds_algos.io import open_source
-
-            source = open_source(data)
-            population = person_index(
-                source.read("IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"])
-            ).to_native()
-    elif population is True:
-        raise TypeError("population=True needs the raw tables; pass a frame of patient_id")
-    return identify(spec, events, year, population=population)
+    return run_definition(
+        definition(),
+        extract_events,
+        data,
+        year,
+        events=events,
+        population=population,
+        report=report,
+        **params,
+    )
