@@ -81,3 +81,33 @@ def describe(e: Evaluation) -> str:
         f"{e.condition} {e.year}: sensitivity {e.sensitivity:.2f}, PPV {e.ppv:.2f} "
         f"(TP {e.true_positives}, FP {e.false_positives}, FN {e.false_negatives})"
     )
+
+
+def planted(
+    algorithm_id: str,
+    conditions: str | tuple[str, ...],
+    *,
+    event: bool = False,
+    subtype: str | None = None,
+    **params,
+) -> Evaluation:
+    """Run a built-in algorithm on the pandas sample (persons alive on 1 January N) and
+    compare its cases with the planted ones (several conditions: their union)."""
+    import snds_algos
+    from snds_algos.io import open_source
+
+    folder = sample()
+    out = snds_algos.get(algorithm_id).run(
+        open_source(folder), year=YEAR, population=alive(folder), **params
+    )
+    found = out.loc[out["case"].astype(bool), "patient_id"]
+    if isinstance(conditions, str):
+        return agreement(found, folder, conditions, event=event, subtype=subtype)
+    from snds_algos.synthetic.evaluate import truth_cases
+
+    cases: set[str] = set()
+    for c in conditions:
+        cases |= truth_cases(folder, c, YEAR, subtype, traced_only=True)
+    ids = set(found.astype(str))
+    name = "+".join(conditions)
+    return Evaluation(name, YEAR, len(ids & cases), len(ids - cases), len(cases - ids))
