@@ -204,20 +204,23 @@ def _to_string(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
 
 def _to_code(series: pd.Series, spec: ColumnSpec, table: str) -> pd.Series:
     text = _as_text(series, spec, table)
+    # codes have few distinct values: check and rewrite the dictionary, not every row
     arr = pa.array(text, type=pa.string())
-    # one vectorised pass decides whether anything needs rewriting (the usual case on
-    # data written by a previous normalisation: nothing does)
-    if not pc.any(pc.match_substring_regex(arr, _CODE_NEEDS_WORK)).as_py():
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    values = encoded.dictionary
+    if not pc.any(pc.match_substring_regex(values, _CODE_NEEDS_WORK)).as_py():
         return text
-    arr = pc.utf8_trim_whitespace(arr)
-    lowered = pc.utf8_lower(arr)
-    arr = pc.if_else(
-        pc.equal(lowered, "true"), "1", pc.if_else(pc.equal(lowered, "false"), "0", arr)
+    values = pc.utf8_trim_whitespace(values)
+    lowered = pc.utf8_lower(values)
+    values = pc.if_else(
+        pc.equal(lowered, "true"), "1", pc.if_else(pc.equal(lowered, "false"), "0", values)
     )
-    if pc.any(pc.match_substring_regex(arr, _CODE_NOT_CANONICAL)).as_py():
-        arr = pc.replace_substring_regex(
-            arr, pattern=_CODE_INT, replacement=_CODE_INT_REPLACEMENT[0]
-        )
+    values = pc.replace_substring_regex(
+        values, pattern=_CODE_INT, replacement=_CODE_INT_REPLACEMENT[0]
+    )
+    arr = pc.take(values, encoded.indices)
     return pd.Series(
         pd.array(arr, dtype=PANDAS_DTYPES["code"]), index=series.index, name=series.name
     )
