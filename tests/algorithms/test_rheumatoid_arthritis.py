@@ -1,0 +1,60 @@
+"""Rheumatoid arthritis (DRAFT, codes to verify against the CNAM method): every criterion and boundary
+on hand-made events on both backends; end to end on generated data (the generator does not plant
+this condition, so there is no agreement to measure)."""
+
+import snds_algos
+from snds_algos.backend import backend_of
+from snds_algos.io import open_source
+from tests.algorithms.cartography_sample import YEAR, alive, sample
+from tests.cases.cartography_events import (
+    D,
+    N,
+    ald,
+    ald_boundaries,
+    events,
+    lookback_boundaries,
+    run_algorithm,
+)
+from tests.helpers import rows
+
+ID = "rheumatoid_arthritis"
+
+
+def test_card_is_a_draft_whose_codes_are_to_verify():
+    card = snds_algos.get(ID).card
+    assert card["status"] == "draft"
+    assert any("codes to verify against the CNAM method" in limit for limit in card["limits"])
+
+
+def test_ald_active_in_year_n(backend):
+    records, expected = ald_boundaries("M059", "M15")
+    records += [ald("ALD_M06", "M06", "41", D(2015, 1, 1))]
+    out = run_algorithm(ID, backend, records)
+    assert set(out) == expected | {"ALD_M06"}
+    assert all(r["ald"] and r["case"] for r in out.values())
+    assert out["ALD_STARTS_DEC31"]["ald_date"] == D(N, 12, 31)
+    every = run_algorithm(ID, backend, records, ald_natures=None)
+    assert "ALD_NATURE_11" in every
+
+
+def test_hospital_principal_or_related_diagnosis_in_years_n_minus_4_to_n(backend):
+    records, expected = lookback_boundaries("M069", "M15", first=-4)
+    out = run_algorithm(ID, backend, records)
+    assert set(out) == expected
+    assert out["HOSP_DR_UNIT_FIRST"]["hospital_date"] == D(N - 4, 1, 1)
+
+
+def test_registered_run_on_events_both_backends(backend):
+    ev = events(backend, [ald("P1", "M059", "41", D(2015, 1, 1))])
+    out = snds_algos.get(ID).run(events=ev, year=N)
+    assert backend_of(out) == backend.name
+    assert [(r["patient_id"], r["case"]) for r in rows(out)] == [("P1", True)]
+
+
+def test_end_to_end_on_generated_data():
+    # the generator does not plant this condition: the extraction and the run must work
+    # on raw tables and give one row per person of the population
+    folder = sample()
+    out = snds_algos.get(ID).run(open_source(folder), year=YEAR, population=alive(folder))
+    assert len(out) == len(alive(folder))
+    assert list(out.columns[:2]) == ["patient_id", "year"] and out["case"].dtype == bool
