@@ -35,6 +35,7 @@ def source_copy(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.spark  # the generated tests run on Spark too (a subprocess that needs PySpark)
 def test_new_algorithm_tests_pass_on_both_backends(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
