@@ -98,8 +98,14 @@ def extract_for(
         if kind == "medical_act":
             span = _span(definition, kind, year)
             period = (dt.date(span[0], 1, 1), dt.date(span[-1], 12, 31))
+            # MCO acts of the PMSI years in the source only; DCIR acts by care date
             out[key] = ev.medical_acts(
-                source, codes=codes, period=period, years=years or None, report=report
+                source,
+                codes=codes,
+                sources=("DCIR", "MCO") if years else ("DCIR",),
+                period=period,
+                years=years or None,
+                report=report,
             )
             continue
         if not years:
