@@ -81,3 +81,13 @@ def test_spark_gives_the_same_rows_as_pandas(spark):
     expected = rows(on_pandas, ["patient_id"])
     assert sum(r["case"] for r in expected) >= 1
     assert rows(on_spark, ["patient_id"]) == expected
+
+
+def test_same_persons_as_an_independent_sql_implementation():
+    from tests.algorithms.cardio_reference import reference_cases
+
+    sql = reference_cases(sample(), YEAR)
+    expected = sorted(sql.loc[sql["acute_coronary_syndrome"], "patient_id"])
+    found = snds_algos.get(ID).run(open_source(sample()), year=YEAR)
+    assert len(expected) >= 5
+    assert sorted(found.loc[found["case"], "patient_id"]) == expected

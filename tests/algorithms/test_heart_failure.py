@@ -143,3 +143,18 @@ def test_spark_gives_the_same_rows_as_pandas(spark):
     expected = rows(on_pandas, ["patient_id"])
     assert sum(r["case"] for r in expected) >= 3
     assert rows(on_spark, ["patient_id"]) == expected
+
+
+def test_same_persons_and_criteria_as_an_independent_sql_implementation():
+    from tests.algorithms.cardio_reference import reference_cases
+
+    criteria = ["acute", "acute_other_dp", "chronic_ald", "chronic_past_stay"]
+    criteria += ["chronic_past_stay_other_dp"]
+    sql = reference_cases(sample(), YEAR)
+    sql = sql[sql[criteria].any(axis=1)].set_index("patient_id")[criteria].astype(bool)
+    lib = snds_algos.get(ID).run(open_source(sample()), year=YEAR, include_chronic=True)
+    lib = lib[lib["case"]].set_index("patient_id")[criteria].astype(bool)
+    assert sorted(lib.index) == sorted(sql.index)
+    assert len(sql) > 50 and sql["acute_other_dp"].any() and sql["chronic_ald"].any()
+    disagree = (lib.loc[sql.index].to_numpy() != sql.to_numpy()).any(axis=1)
+    assert list(sql.index[disagree]) == []
