@@ -28,7 +28,7 @@ from pathlib import Path
 from snds_algos.registry.discovery import Registry, builtin_root, discover
 from snds_algos.registry.model import Algorithm, read_code_rows, version_folder_name
 from snds_algos.registry.releases import fingerprint, read_released
-from snds_algos.registry.schema import FROZEN_STATUSES
+from snds_algos.registry.schema import FROZEN_STATUSES, CardError
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,14 @@ def folder_problems(algo: Algorithm) -> list[Problem]:
                     "card", str(file), f"code list lacks column(s) {', '.join(sorted(missing))}"
                 )
             )
-        elif not read_code_rows(file):
-            out.append(Problem("card", str(file), "code list is empty"))
+        else:
+            try:
+                rows = read_code_rows(file)
+            except CardError as exc:
+                out.append(Problem("card", str(file), str(exc)))
+                continue
+            if not rows:
+                out.append(Problem("card", str(file), "code list is empty"))
     codes = folder / "codes"
     if codes.is_dir():
         for csv_file in sorted(codes.glob("*.csv")):

@@ -52,6 +52,9 @@ def read_yaml(path: Path) -> Any:
 def read_code_rows(path: Path) -> list[dict[str, str]]:
     """Rows of a code list CSV as dicts of strings (no pandas needed).
 
+    A row with more fields than the header (an unquoted comma in a label) raises
+    :class:`CardError` naming the file and the line.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -59,9 +62,30 @@ def read_code_rows(path: Path) -> list[dict[str, str]]:
     >>> _ = p.write_text("code,label\\nE11,Type 2 diabetes\\n")
     >>> read_code_rows(p)
     [{'code': 'E11', 'label': 'Type 2 diabetes'}]
+    >>> _ = p.write_text("code,label\\nL97,Ulcer of lower limb, not elsewhere classified\\n")
+    >>> read_code_rows(p)
+    Traceback (most recent call last):
+    ...
+    snds_algos.registry.schema.CardError: ...line 2: 3 fields for 2 columns...
     """
+    rows = []
     with Path(path).open(encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+        reader = csv.DictReader(handle)
+        for row in reader:
+            if None in row:
+                n = len(reader.fieldnames or []) + len(row[None])
+                raise CardError(
+                    str(path),
+                    [
+                        (
+                            f"line {reader.line_num}",
+                            f"{n} fields for {len(reader.fieldnames or [])} columns "
+                            "(quote a label that holds a comma)",
+                        )
+                    ],
+                )
+            rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows
 
 
 def read_code_list(path: Path) -> Any:

@@ -258,3 +258,13 @@ def test_new_version_keeps_the_released_one(tree: Tree, capsys: pytest.CaptureFi
     assert registry.get("demo_condition").card["history"][-1]["changes"] == "E13 added"
     old = registry.get("demo_condition", "0.1.0")
     assert old.codes("demo_condition") == ["E10", "E11"] and old.status == "reviewed"
+
+
+def test_code_list_with_an_unquoted_comma_is_a_problem_not_a_crash(tmp_path):
+    from snds_algos.registry.model import read_code_rows
+    from snds_algos.registry.schema import CardError
+
+    path = tmp_path / "codes.csv"
+    path.write_text("code,label\nL97,Ulcer of lower limb, not elsewhere classified\n")
+    with pytest.raises(CardError, match=r"line 2: 3 fields for 2 columns"):
+        read_code_rows(path)
