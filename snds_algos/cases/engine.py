@@ -52,6 +52,12 @@ def _selected(
     return ev.filter(cond)
 
 
+def _first_day(lf: nw.LazyFrame, date: str) -> nw.LazyFrame:
+    """Per person, the first ``date`` as a day number (``__day``): pandas aggregates Arrow
+    dates in Python, integers in C."""
+    return day_number(lf, date, "__d").group_by(PID).agg(nw.col("__d").min().alias("__day"))
+
+
 def _dispensings(
     ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int
 ) -> nw.LazyFrame:
@@ -62,15 +68,15 @@ def _dispensings(
     if crit.only:
         only = matches_codes("value", _codes(definition, crit.only), how=crit.how)
         return (
-            lf.with_columns(only.cast(nw.Int64).alias("__is_only"))
+            day_number(lf.with_columns(only.cast(nw.Int64).alias("__is_only")), "start", "__d")
             .group_by(PID)
             .agg(
                 nw.len().alias("__n"),
                 nw.col("__is_only").sum().alias("__n_only"),
-                nw.col("start").min().alias("__date"),
+                nw.col("__d").min().alias("__day"),
             )
             .filter(nw.col("__n") == nw.col("__n_only"))
-            .select(PID, "__date")
+            .select(PID, "__day")
         )
     per_date = (
         lf.with_columns(nw.col("large_pack").fill_null(False).cast(nw.Int64).alias("__large"))
@@ -89,11 +95,7 @@ def _dispensings(
             .then(nw.lit(crit.min_dates_with_large_pack, dtype=nw.Int64))
             .otherwise(needed)
         )
-    return (
-        ranked.filter(nw.col("__rank") == needed)
-        .group_by(PID)
-        .agg(nw.col("start").min().alias("__date"))
-    )
+    return ranked.filter(nw.col("__rank") == needed).group_by(PID).agg(nw.col("__day").min())
 
 
 def _ald(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int) -> nw.LazyFrame:
@@ -109,9 +111,7 @@ def _ald(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int) -
     if crit.start_years is not None:
         started = [year + k for k in crit.start_years]
         active = active & nw.col("start").dt.year().cast(nw.Int64).is_in(started)
-    return (
-        lf.filter(active.fill_null(False)).group_by(PID).agg(nw.col("start").min().alias("__date"))
-    )
+    return _first_day(lf.filter(active.fill_null(False)), "start")
 
 
 def _stays(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int) -> nw.LazyFrame:
@@ -133,7 +133,7 @@ def _stays(ev: nw.LazyFrame, definition: Definition, crit: Criterion, year: int)
             .unique()
         )
         lf = lf.join(same, on=[PID, "group_id"], how="inner")
-    return lf.group_by(PID).agg(nw.col("end").min().alias("__date"))
+    return _first_day(lf, "end")
 
 
 def _nth_date(lf: nw.LazyFrame, date: str, years: list[int], needed: int) -> nw.LazyFrame:
@@ -141,7 +141,7 @@ def _nth_date(lf: nw.LazyFrame, date: str, years: list[int], needed: int) -> nw.
     ``years`` are reached (each year counted on its own)."""
     lf = lf.filter(nw.col(date).dt.year().cast(nw.Int64).is_in(years).fill_null(False))
     if needed <= 1:
-        return lf.group_by(PID).agg(nw.col(date).min().alias("__date"))
+        return _first_day(lf, date)
     per_date = lf.select(
         PID, nw.col(date).alias("__when"), nw.col(date).dt.year().cast(nw.Int64).alias("__year")
     ).unique()
@@ -149,11 +149,7 @@ def _nth_date(lf: nw.LazyFrame, date: str, years: list[int], needed: int) -> nw.
     ranked = per_date.with_columns(
         nw.col("__day").rank("ordinal").over(PID, "__year").cast(nw.Int64).alias("__rank")
     )
-    return (
-        ranked.filter(nw.col("__rank") == needed)
-        .group_by(PID)
-        .agg(nw.col("__when").min().alias("__date"))
-    )
+    return ranked.filter(nw.col("__rank") == needed).group_by(PID).agg(nw.col("__day").min())
 
 
 def _ghm_stays(
@@ -257,12 +253,11 @@ def identify(
     # the shared event extraction for every join)
     met = [
         _EVALUATORS[definition.criteria[n].events](ev, definition, definition.criteria[n], year)
-        .select(PID, "__date")
+        .select(PID, "__day")
         .with_columns(nw.lit(i, dtype=nw.Int64).alias("__crit"))
         for i, n in enumerate(names)
     ]
     long = met[0] if len(met) == 1 else nw.concat(met, how="vertical")
-    long = day_number(long, "__date", "__day")
     wide = long.with_columns(
         *[
             nw.when(nw.col("__crit") == i).then(nw.col("__day")).alias(f"__d{i}")
