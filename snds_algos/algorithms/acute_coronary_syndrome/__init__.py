@@ -1,94 +1,24 @@
 """Acute coronary syndrome (CNAM cartography style), defined in ``definition.yaml``.
 
 See ``card.yaml`` for the definition in words, its sources and limits.
+
+Examples
+--------
+>>> sorted(definition().enabled())
+['hospital']
+>>> import pandas as pd
+>>> from snds_algos.contracts.dtypes import date_series
+>>> dgn = pd.DataFrame({"patient_id": ["P1", "P2"], "category": "hospital_diagnosis",
+...     "group_id": ["s1", "s2"], "value": ["I214", "I214"], "position": ["DP", "DA"],
+...     "level": "stay", "start": date_series(["2020-03-01", "2020-03-01"]),
+...     "end": date_series(["2020-03-05", "2020-03-05"])})
+>>> run(events=dgn, year=2020)[["patient_id", "hospital", "case"]].values.tolist()
+[['P1', True, True]]
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
-
-from snds_algos.cases import Definition, load_definition
-from snds_algos.cases.extract import extract_for, run_definition
-from snds_algos.reports import Report
+from snds_algos.cases.packaged import definition_functions
 
 ALGORITHM_ID = "acute_coronary_syndrome"
-
-
-@cache
-def definition() -> Definition:
-    """The acute coronary syndrome definition with its default parameters.
-
-    >>> sorted(definition().enabled())
-    ['hospital']
-    """
-    return load_definition(resources.files(__name__) / "definition.yaml")
-
-
-def extract_events(data: Any, year: int, *, report: Report | None = None) -> dict[str, Any]:
-    """The events the definition reads, extracted from raw tables for reference year N:
-    MCO diagnoses I21-I24 of PMSI year N.
-
-    >>> from snds_algos.synthetic import generate_tables
-    >>> sorted(extract_events(generate_tables(300, "2020", 1), 2020))
-    ['diagnoses']
-    """
-    return extract_for(definition(), data, year, report=report)
-
-
-def run(
-    data: Any = None,
-    year: int | None = None,
-    *,
-    events: Any = None,
-    population: Any = None,
-    report: Report | None = None,
-    **params: Any,
-) -> Any:
-    """Identify persons hospitalised for an acute coronary syndrome in year ``year``.
-
-    Parameters
-    ----------
-    data:
-        The raw tables: a :class:`~snds_algos.io.TableSource`, a folder path, or a
-        ``{table: frame}`` mapping (pandas or Spark). Not needed when ``events`` is given.
-    year:
-        Reference year N.
-    events:
-        Precomputed events (a frame or a mapping of frames following the events contract)
-        instead of ``data``.
-    population:
-        A frame with ``patient_id``: every person of it gets a row (``True`` with
-        ``data``: every person of IR_BEN_R).
-    report:
-        Receives the cleaning and patient-attribution counts of the extraction.
-    **params:
-        None for this algorithm.
-
-    Returns
-    -------
-    One row per person (same backend as the input): ``hospital`` flag and date (exit of
-    the first such stay), ``case``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from snds_algos.contracts.dtypes import date_series
-    >>> dgn = pd.DataFrame({"patient_id": ["P1", "P2"], "category": "hospital_diagnosis",
-    ...     "group_id": ["s1", "s2"], "value": ["I214", "I214"], "position": ["DP", "DA"],
-    ...     "level": "stay", "start": date_series(["2020-03-01", "2020-03-01"]),
-    ...     "end": date_series(["2020-03-05", "2020-03-05"])})
-    >>> run(events=dgn, year=2020)[["patient_id", "hospital", "case"]].values.tolist()
-    [['P1', True, True]]
-    """
-    return run_definition(
-        definition(),
-        extract_events,
-        data,
-        year,
-        events=events,
-        population=population,
-        report=report,
-        **params,
-    )
+definition, extract_events, run = definition_functions(__name__)

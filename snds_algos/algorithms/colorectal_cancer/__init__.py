@@ -1,92 +1,22 @@
 """Colorectal cancer (active), CNAM cartography style - DRAFT (codes to verify against the CNAM method), defined in
 ``definition.yaml``. See ``card.yaml`` for the definition in words, its sources and limits.
+
+Examples
+--------
+>>> sorted(definition().enabled())
+['ald', 'hospital', 'treatment']
+>>> import pandas as pd
+>>> from snds_algos.contracts.dtypes import date_series
+>>> ald = pd.DataFrame({"patient_id": ["P1"], "category": ["ald"], "group_id": ["41"],
+...                     "value": ["C189"], "start": date_series(["2020-05-01"]),
+...                     "end": date_series([None])})
+>>> run(events=ald, year=2020)[["patient_id", "ald", "case"]].values.tolist()
+[['P1', True, True]]
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
-
-from snds_algos.cases import Definition, load_definition
-from snds_algos.cases.extract import extract_for, run_definition
-from snds_algos.reports import Report
+from snds_algos.cases.packaged import definition_functions
 
 ALGORITHM_ID = "colorectal_cancer"
-
-
-@cache
-def definition() -> Definition:
-    """The colorectal cancer definition with its default parameters.
-
-    >>> sorted(definition().enabled())
-    ['ald', 'hospital', 'treatment']
-    """
-    return load_definition(resources.files(__name__) / "definition.yaml")
-
-
-def extract_events(data: Any, year: int, *, report: Report | None = None) -> dict[str, Any]:
-    """The events the definition reads, extracted from raw tables for reference year N
-    (ALDs C18-C21, MCO diagnoses C18-C21, Z51.0, Z51.1 of PMSI years N-1 and N).
-
-    >>> from snds_algos.synthetic import generate_tables
-    >>> sorted(extract_events(generate_tables(300, "2020", 1), 2020))
-    ['ald', 'diagnoses']
-    """
-    return extract_for(definition(), data, year, report=report)
-
-
-def run(
-    data: Any = None,
-    year: int | None = None,
-    *,
-    events: Any = None,
-    population: Any = None,
-    report: Report | None = None,
-    **params: Any,
-) -> Any:
-    """Identify persons with colorectal cancer in year ``year`` (DRAFT definition).
-
-    Parameters
-    ----------
-    data:
-        The raw tables: a :class:`~snds_algos.io.TableSource`, a folder path, or a
-        ``{table: frame}`` mapping (pandas or Spark). Not needed when ``events`` is given.
-    year:
-        Reference year N.
-    events:
-        Precomputed events (a frame or a mapping of frames following the events contract)
-        instead of ``data``.
-    population:
-        A frame with ``patient_id``: every person of it gets a row (``True`` with
-        ``data``: every person of IR_BEN_R).
-    report:
-        Receives the cleaning and patient-attribution counts of the extraction.
-    **params:
-        ``ald_natures`` (see the card).
-
-    Returns
-    -------
-    One row per person (same backend as the input): per enabled criterion a flag and the
-    date it is first met, ``case``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from snds_algos.contracts.dtypes import date_series
-    >>> ald = pd.DataFrame({"patient_id": ["P1"], "category": ["ald"], "group_id": ["41"],
-    ...                     "value": ["C189"], "start": date_series(["2020-05-01"]),
-    ...                     "end": date_series([None])})
-    >>> run(events=ald, year=2020)[["patient_id", "ald", "case"]].values.tolist()
-    [['P1', True, True]]
-    """
-    return run_definition(
-        definition(),
-        extract_events,
-        data,
-        year,
-        events=events,
-        population=population,
-        report=report,
-        **params,
-    )
+definition, extract_events, run = definition_functions(__name__)
