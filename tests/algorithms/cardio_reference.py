@@ -11,23 +11,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.algorithms.diabetes_reference import GEOGRAPHIC_FINESS, _yearly
+from tests.algorithms.diabetes_reference import (
+    C_COLUMNS,
+    GEOGRAPHIC_FINESS,
+    IDENTITY,
+    MCO_KEPT,
+    _yearly,
+    run_sql,
+)
 
-SQL = """
+SQL = (
+    """
 WITH
-ben AS (
-  SELECT BEN_NIR_PSA, BEN_RNG_GEM,
-         COALESCE(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid
-  FROM read_parquet('{d}/IR_BEN_R.parquet') WHERE BEN_NIR_PSA IS NOT NULL
-),
-dcir_key AS (
-  SELECT BEN_NIR_PSA, BEN_RNG_GEM, MIN(pid) AS pid, COUNT(DISTINCT pid) AS n
-  FROM ben GROUP BY BEN_NIR_PSA, BEN_RNG_GEM
-),
-pmsi_key AS (
-  SELECT BEN_NIR_PSA, MIN(pid) AS pid, COUNT(DISTINCT pid) AS n FROM ben GROUP BY BEN_NIR_PSA
-),
-b AS ({b}),
+"""
+    + IDENTITY
+    + """b AS ({b}),
 c AS ({c}),
 um AS ({um}),
 da AS ({da}),
@@ -35,19 +33,9 @@ stays AS (
   SELECT b.ETA_NUM, b.RSA_NUM, b.y, k.pid, YEAR(c.EXE_SOI_DTF) AS exit_year, b.DGN_PAL
   FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
   JOIN pmsi_key k ON k.BEN_NIR_PSA = c.NIR_ANO_17
-  WHERE k.n = 1 AND LENGTH(c.NIR_ANO_17) = 17
-    AND c.NIR_ANO_17 NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
-    AND NOT COALESCE(b.GRG_GHM LIKE '90%', FALSE)
-    AND NOT (COALESCE(b.SEJ_TYP, '') = 'B' AND COALESCE(b.GRG_GHM, '') NOT IN ('28Z14Z', '28Z15Z', '28Z16Z'))
-    AND COALESCE(b.GHS_NUM, 0) <> 9999
-    AND COALESCE(c.NIR_RET, '') = '0' AND COALESCE(c.NAI_RET, '') = '0'
-    AND COALESCE(c.SEX_RET, '') = '0' AND COALESCE(c.SEJ_RET, '') = '0'
-    AND COALESCE(c.FHO_RET, '') = '0' AND COALESCE(c.PMS_RET, '') = '0'
-    AND COALESCE(c.DAT_RET, '') = '0'
-    AND COALESCE(c.COH_NAI_RET, '') = '0' AND COALESCE(c.COH_SEX_RET, '') = '0'
-    AND NOT (b.ETA_NUM IN (SELECT ETA_NUM FROM read_csv('{finess}', all_varchar = true))
-             AND b.y <= 2017)
-),
+"""
+    + MCO_KEPT
+    + """),
 dp AS (  -- principal diagnoses of the stay and of its units
   SELECT ETA_NUM, RSA_NUM, y, pid, exit_year, DGN_PAL AS code FROM stays
   UNION ALL SELECT s.ETA_NUM, s.RSA_NUM, s.y, s.pid, s.exit_year, um.DGN_PAL
@@ -89,32 +77,23 @@ SELECT e.pid AS patient_id,
                  AND kind = 'other') AS chronic_past_stay_other_dp
 FROM everyone e ORDER BY patient_id
 """
+)
 
 
 def reference_cases(folder: str | Path, year: int):
     """Per person found by the SQL: the ACS flag and the heart failure criteria flags."""
-    import duckdb
-
     folder = Path(folder)
     years = [
         y for y in range(year - 5, year + 1) if (folder / f"T_MCO{y % 100:02d}B.parquet").exists()
     ]
-    c_cols = (
-        "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
-        "FHO_RET, PMS_RET, DAT_RET, COH_NAI_RET, COH_SEX_RET"
-    )
     sql = SQL.format(
         d=folder,
         n=year,
         n5=year - 5,
         finess=GEOGRAPHIC_FINESS,
         b=_yearly(folder, "B", "ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL", years),
-        c=_yearly(folder, "C", c_cols, years),
+        c=_yearly(folder, "C", C_COLUMNS, years),
         um=_yearly(folder, "UM", "ETA_NUM, RSA_NUM, DGN_PAL", years),
         da=_yearly(folder, "D", "ETA_NUM, RSA_NUM, ASS_DGN", years),
     )
-    con = duckdb.connect()
-    try:
-        return con.execute(re.sub(r"\n\s*\n", "\n", sql)).df()
-    finally:
-        con.close()
+    return run_sql(re.sub(r"\n\s*\n", "\n", sql))

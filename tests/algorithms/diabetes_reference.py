@@ -16,8 +16,8 @@ GEOGRAPHIC_FINESS = (
     Path(__file__).parents[2] / "snds_algos" / "data" / "finess_geographic_duplicates.csv"
 )
 
-SQL = """
-WITH
+#: person keys of IR_BEN_R (the identity policy): DCIR on (NIR, rank), PMSI on NIR only
+IDENTITY = """
 ben AS (
   SELECT BEN_NIR_PSA, BEN_RNG_GEM,
          COALESCE(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid
@@ -30,7 +30,36 @@ dcir_key AS (
 pmsi_key AS (
   SELECT BEN_NIR_PSA, MIN(pid) AS pid, COUNT(DISTINCT pid) AS n FROM ben GROUP BY BEN_NIR_PSA
 ),
-ete AS (
+"""
+
+#: MCO stays kept: attributed to one person, and every MCO cleaning rule
+MCO_KEPT = """
+  WHERE k.n = 1 AND LENGTH(c.NIR_ANO_17) = 17
+    AND c.NIR_ANO_17 NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
+    AND NOT COALESCE(b.GRG_GHM LIKE '90%', FALSE)
+    AND NOT (COALESCE(b.SEJ_TYP, '') = 'B' AND COALESCE(b.GRG_GHM, '') NOT IN ('28Z14Z', '28Z15Z', '28Z16Z'))
+    AND COALESCE(b.GHS_NUM, 0) <> 9999
+    AND COALESCE(c.NIR_RET, '') = '0' AND COALESCE(c.NAI_RET, '') = '0'
+    AND COALESCE(c.SEX_RET, '') = '0' AND COALESCE(c.SEJ_RET, '') = '0'
+    AND COALESCE(c.FHO_RET, '') = '0' AND COALESCE(c.PMS_RET, '') = '0'
+    AND COALESCE(c.DAT_RET, '') = '0'
+    AND COALESCE(c.COH_NAI_RET, '') = '0' AND COALESCE(c.COH_SEX_RET, '') = '0'
+    AND NOT (b.ETA_NUM IN (SELECT ETA_NUM FROM read_csv('{finess}', all_varchar = true))
+             AND b.y <= 2017)
+"""
+
+#: columns of T_MCOaaC the references read
+C_COLUMNS = (
+    "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
+    "FHO_RET, PMS_RET, DAT_RET, COH_NAI_RET, COH_SEX_RET"
+)
+
+SQL = (
+    """
+WITH
+"""
+    + IDENTITY
+    + """ete AS (
   SELECT DISTINCT ON ({keys}) {keys}, ETE_IND_TAA FROM read_parquet('{d}/ER_ETE_F.parquet')
 ),
 prs AS (
@@ -84,19 +113,9 @@ stays AS (
   SELECT b.ETA_NUM, b.RSA_NUM, b.y, k.pid, c.EXE_SOI_DTF AS exit_day, b.DGN_PAL, b.DGN_REL
   FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
   JOIN pmsi_key k ON k.BEN_NIR_PSA = c.NIR_ANO_17
-  WHERE k.n = 1 AND LENGTH(c.NIR_ANO_17) = 17
-    AND c.NIR_ANO_17 NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
-    AND NOT COALESCE(b.GRG_GHM LIKE '90%', FALSE)
-    AND NOT (COALESCE(b.SEJ_TYP, '') = 'B' AND COALESCE(b.GRG_GHM, '') NOT IN ('28Z14Z', '28Z15Z', '28Z16Z'))
-    AND COALESCE(b.GHS_NUM, 0) <> 9999
-    AND COALESCE(c.NIR_RET, '') = '0' AND COALESCE(c.NAI_RET, '') = '0'
-    AND COALESCE(c.SEX_RET, '') = '0' AND COALESCE(c.SEJ_RET, '') = '0'
-    AND COALESCE(c.FHO_RET, '') = '0' AND COALESCE(c.PMS_RET, '') = '0'
-    AND COALESCE(c.DAT_RET, '') = '0'
-    AND COALESCE(c.COH_NAI_RET, '') = '0' AND COALESCE(c.COH_SEX_RET, '') = '0'
-    AND NOT (b.ETA_NUM IN (SELECT ETA_NUM FROM read_csv('{finess}', all_varchar = true))
-             AND b.y <= 2017)
-    AND YEAR(c.EXE_SOI_DTF) IN ({y0}, {y1})
+"""
+    + MCO_KEPT
+    + """    AND YEAR(c.EXE_SOI_DTF) IN ({y0}, {y1})
 ),
 dpdr AS (  -- principal and related diagnoses, stay and unit level
   SELECT ETA_NUM, RSA_NUM, y, pid, exit_day, DGN_PAL AS code FROM stays
@@ -127,6 +146,7 @@ SELECT e.pid AS patient_id,
        TRUE AS "case"
 FROM everyone e ORDER BY patient_id
 """
+)
 
 KEYS = (
     "FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, FLX_EMT_NUM, FLX_EMT_ORD, ORG_CLE_NUM, "
@@ -149,10 +169,6 @@ def reference_sql(folder: str | Path, year: int) -> str:
     """The SQL text for a data folder and reference year."""
     folder = Path(folder)
     years = [year - 1, year]
-    c_cols = (
-        "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
-        "FHO_RET, PMS_RET, DAT_RET, COH_NAI_RET, COH_SEX_RET"
-    )
     sql = SQL.format(
         d=folder,
         keys=KEYS,
@@ -163,21 +179,26 @@ def reference_sql(folder: str | Path, year: int) -> str:
         b=_yearly(
             folder, "B", "ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL, DGN_REL", years
         ),
-        c=_yearly(folder, "C", c_cols, years),
+        c=_yearly(folder, "C", C_COLUMNS, years),
         um=_yearly(folder, "UM", "ETA_NUM, RSA_NUM, DGN_PAL, DGN_REL", years),
         da=_yearly(folder, "D", "ETA_NUM, RSA_NUM, ASS_DGN", years),
     )
     return re.sub(r"\n\s*\n", "\n", sql)
 
 
-def reference_cases(folder: str | Path, year: int, threads: int | None = None):
-    """Persons with diabetes in ``year`` by the SQL implementation (pandas frame)."""
+def run_sql(sql: str, threads: int | None = None):
+    """Run a reference query with DuckDB and return a pandas frame."""
     import duckdb
 
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {threads}")
     try:
-        return con.execute(reference_sql(folder, year)).df()
+        return con.execute(sql).df()
     finally:
         con.close()
+
+
+def reference_cases(folder: str | Path, year: int, threads: int | None = None):
+    """Persons with diabetes in ``year`` by the SQL implementation (pandas frame)."""
+    return run_sql(reference_sql(folder, year), threads)
