@@ -1,5 +1,5 @@
 """Shared test fixtures: one local Spark session per test run, and a ``backend`` fixture
-that runs a test on pandas and on Spark.
+that runs a test on pandas, on DuckDB and on Spark.
 
 Spark tests are skipped only when PySpark is not installed *and* the run is not under
 CI; under CI (``CI=true``) or with ``SNDS_ALGOS_REQUIRE_SPARK=1`` a missing or broken
@@ -76,6 +76,8 @@ class Backend:
         pdf = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
         if self.name == "pandas":
             return pdf.copy()
+        if self.name == "duckdb":
+            return to_duckdb(pdf)
         return to_spark(self.spark, pdf)
 
     def collect(self, frame: Any) -> pd.DataFrame:
@@ -91,18 +93,31 @@ def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
     return spark.createDataFrame(table)
 
 
+def to_duckdb(pdf: pd.DataFrame) -> Any:
+    """A DuckDB relation (on the library's connection) holding a pandas frame."""
+    import pyarrow as pa
+
+    from snds_algos.backend import duckdb_connection
+
+    return duckdb_connection().from_arrow(pa.Table.from_pandas(pdf, preserve_index=False))
+
+
 def to_pandas(frame: Any) -> pd.DataFrame:
-    """Collect a pandas or Spark frame to pandas with Arrow dtypes (for comparisons)."""
+    """Collect a frame of any backend to pandas with Arrow dtypes (for comparisons)."""
     if isinstance(frame, pd.DataFrame):
         return frame.reset_index(drop=True)
-    return frame.toArrow().to_pandas(types_mapper=pd.ArrowDtype).reset_index(drop=True)
+    if type(frame).__name__ == "DuckDBPyRelation":
+        table = frame.to_arrow_table()
+    else:
+        table = frame.toArrow()
+    return table.to_pandas(types_mapper=pd.ArrowDtype).reset_index(drop=True)
 
 
-@pytest.fixture(params=["pandas", pytest.param("spark", marks=pytest.mark.spark)])
+@pytest.fixture(params=["pandas", "duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """Runs the test once on pandas and once on a local Spark session."""
-    if request.param == "pandas":
-        return Backend("pandas")
+    """Runs the test on pandas, on DuckDB and on a local Spark session."""
+    if request.param in ("pandas", "duckdb"):
+        return Backend(request.param)
     return Backend("spark", request.getfixturevalue("spark"))
 
 

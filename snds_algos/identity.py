@@ -19,12 +19,22 @@ The policy (see the docs page "Patient identity"):
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, lazy, to_native
+from snds_algos.backend import (
+    DUCKDB,
+    PANDAS,
+    backend_of_lazy,
+    common_backend,
+    computed_once,
+    distinct,
+    lazy,
+    to_native,
+)
 from snds_algos.reports import Report
 
 PATIENT_ID = "patient_id"
@@ -66,34 +76,67 @@ def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     """
     ben = lazy(ir_ben_r)
     pid = patient_id_expr(ben.collect_schema().names())
-    return (
-        ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID))
-        .filter(~nw.col("BEN_NIR_PSA").is_null())
-        .unique(["BEN_NIR_PSA", "BEN_RNG_GEM", PATIENT_ID])
+    return distinct(
+        ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID)).filter(
+            ~nw.col("BEN_NIR_PSA").is_null()
+        )
     )
 
 
-def _attribute(
-    frame: nw.LazyFrame,
-    index: nw.LazyFrame,
-    keys: Sequence[str],
-    index_keys: Sequence[str],
-    invalid: nw.Expr,
-    table: str,
-    report: Report | None,
-) -> nw.LazyFrame:
-    # no string min/max in group-by: pandas computes those in Python, group by group
-    pairs = index.select(*index_keys, PATIENT_ID).unique()
+#: key tables already computed on DuckDB, by IR_BEN_R relation (a few kept)
+_KEY_TABLES: OrderedDict[tuple[int, tuple[str, ...]], tuple[Any, nw.LazyFrame]] = OrderedDict()
+
+
+def key_table(index: nw.LazyFrame, index_keys: Sequence[str]) -> nw.LazyFrame:
+    """One row per key of the person index: ``__persons`` (how many persons the key
+    leads to) and ``__pid`` (the person, when only one).
+
+    >>> import pandas as pd
+    >>> index = person_index(pd.DataFrame({"BEN_NIR_PSA": ["N1", "N1", "N2"],
+    ...     "BEN_RNG_GEM": ["1", "2", "1"], "BEN_IDT_ANO": ["P1", "P2", "P3"]}))
+    >>> keys = to_native(key_table(index, ["BEN_NIR_PSA"])).sort_values("BEN_NIR_PSA")
+    >>> keys["__persons"].tolist(), keys.dropna()["__pid"].tolist()
+    ([2, 1], ['P3'])
+    """
+    pairs = distinct(index.select(*index_keys, PATIENT_ID))
+    if backend_of_lazy(index) != PANDAS:
+        # one aggregation (pandas computes string min/max in Python, group by group)
+        return pairs.group_by(*index_keys).agg(
+            nw.len().alias("__persons"),
+            nw.when(nw.len() == 1).then(nw.col(PATIENT_ID).min()).alias("__pid"),
+        )
     counts = pairs.group_by(*index_keys).agg(nw.len().alias("__persons"))
     single = (
         pairs.join(counts, on=list(index_keys), how="inner")
         .filter(nw.col("__persons") == 1)
         .select(*index_keys, nw.col(PATIENT_ID).alias("__pid"))
     )
-    rename = dict(zip(index_keys, keys, strict=True))
-    joined = frame.join(counts.rename(rename), on=list(keys), how="left").join(
-        single.rename(rename), on=list(keys), how="left"
-    )
+    return counts.join(single, on=list(index_keys), how="left")
+
+
+def _key_table_once(ir_ben_r: Any, index: nw.LazyFrame, keys: Sequence[str]) -> nw.LazyFrame:
+    """:func:`key_table`, computed once per IR_BEN_R relation on DuckDB."""
+    if backend_of_lazy(index) != DUCKDB:
+        return key_table(index, keys)
+    cache_key = (id(ir_ben_r), tuple(keys))
+    if cache_key not in _KEY_TABLES:
+        _KEY_TABLES[cache_key] = (ir_ben_r, computed_once(key_table(index, keys)))
+        while len(_KEY_TABLES) > 8:
+            _KEY_TABLES.popitem(last=False)
+    return _KEY_TABLES[cache_key][1]
+
+
+def _attribute(
+    frame: nw.LazyFrame,
+    key_info: nw.LazyFrame,
+    keys: Sequence[str],
+    index_keys: Sequence[str],
+    invalid: nw.Expr,
+    table: str,
+    report: Report | None,
+) -> nw.LazyFrame:
+    key_info = key_info.rename(dict(zip(index_keys, keys, strict=True)))
+    joined = frame.join(key_info, on=list(keys), how="left")
     is_invalid = invalid.fill_null(True)
     absent = nw.col("__persons").is_null()
     several = nw.col("__persons") > 1
@@ -139,10 +182,10 @@ def attribute_dcir(
     [0, 1, 0]
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
-    index = person_index(ir_ben_r)
     keys = ["BEN_NIR_PSA", "BEN_RNG_GEM"]
+    key_info = _key_table_once(ir_ben_r, person_index(ir_ben_r), keys)
     invalid = _invalid_nir("BEN_NIR_PSA") | nw.col("BEN_RNG_GEM").is_null()
-    out = _attribute(lazy(frame), index, keys, keys, invalid, table, report)
+    out = _attribute(lazy(frame), key_info, keys, keys, invalid, table, report)
     return to_native(out)
 
 
@@ -172,8 +215,10 @@ def attribute_pmsi(
     [1, 0, 1]
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
-    index = person_index(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID).unique()
+    index = person_index(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID)
+    key_info = _key_table_once(ir_ben_r, index, ["BEN_NIR_PSA"])
     out = _attribute(
-        lazy(frame), index, [nir_column], ["BEN_NIR_PSA"], _invalid_nir(nir_column), table, report
-    )
+        lazy(frame), key_info, [nir_column], ["BEN_NIR_PSA"], _invalid_nir(nir_column), table,
+        report,
+    )  # fmt: skip
     return to_native(out)

@@ -1,4 +1,4 @@
-"""Native dtypes of contract types, for pandas and Spark.
+"""Native dtypes of contract types, for pandas, DuckDB and Spark.
 
 pandas frames use Arrow-backed dtypes: they hold 1600-01-01 sentinels (``datetime64[ns]``
 cannot), and their null semantics are close to Spark's.
@@ -26,6 +26,14 @@ SPARK_TYPE_NAMES = {
     "date": "DateType",
     "integer": "LongType",
     "number": "DoubleType",
+}
+
+DUCKDB_TYPE_NAMES = {
+    "string": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
 }
 
 
@@ -96,3 +104,14 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
         return pd.ArrowDtype(arrow_type)
 
     return table.to_pandas(types_mapper=mapper)
+
+
+def duckdb_matches(type_name: str, contract_type: str) -> bool:
+    """True when a DuckDB column type (``"VARCHAR"``, ``"BIGINT"``...) matches ``contract_type``."""
+    base = str(type_name).split("(")[0].upper()
+    integers = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+    if contract_type == "integer":
+        return base in integers
+    if contract_type == "number":
+        return base in (*integers, "FLOAT", "DOUBLE", "REAL", "DECIMAL")
+    return base == DUCKDB_TYPE_NAMES[contract_type]

@@ -13,9 +13,10 @@ What it does, column by column (documented columns only; other columns pass thro
 
 A value that cannot be converted raises :class:`~snds_algos.errors.ContractError`
 naming the table, the column and a few offending values. On pandas the error is raised
-at once. On Spark nothing is computed: the conversion carries a guard that fails the
+at once. On DuckDB and Spark nothing is computed: the conversion carries a guard that fails the
 first Spark action touching a bad value with the same message (``USER_RAISED_EXCEPTION``
-``ER_PRS_F.EXE_SOI_DTD: unparseable date ...``); :func:`snds_algos.contracts.validate`
+``ER_PRS_F.EXE_SOI_DTD: unparseable date ...``; DuckDB raises an ``InvalidInputException``
+with the same text); :func:`snds_algos.contracts.validate`
 with ``data_checks=True`` scans the data up front and raises a ``ContractError`` listing
 several offending values.
 """
@@ -29,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from snds_algos.backend import SPARK, backend_of
+from snds_algos.backend import DUCKDB, SPARK, backend_of
 from snds_algos.contracts.dtypes import PANDAS_DTYPES, pandas_matches, spark_matches
 from snds_algos.contracts.model import ColumnSpec, TableContract, get_contract
 from snds_algos.errors import ContractError
@@ -115,9 +116,16 @@ def normalize(
                 f"required column(s) missing: {', '.join(missing)}",
                 values=sorted(_columns_of(frame))[:5],
             )
-        frame = frame[list(columns)] if backend_of(frame) != SPARK else frame.select(*columns)
+        if backend_of(frame) == SPARK:
+            frame = frame.select(*columns)
+        elif backend_of(frame) == DUCKDB:
+            frame = frame.project(", ".join(_sql_name(c) for c in columns))
+        else:
+            frame = frame[list(columns)]
     if backend_of(frame) == SPARK:
         return _normalize_spark(frame, contract, table)
+    if backend_of(frame) == DUCKDB:
+        return _normalize_duckdb(frame, contract, table)
     return _normalize_pandas(frame, contract, table)
 
 
@@ -421,3 +429,120 @@ def _normalize_spark(frame: Any, contract: TableContract, table: str) -> Any:
     if not conversions:
         return frame
     return frame.withColumns(conversions)
+
+
+# --------------------------------------------------------------------------- DuckDB
+# The same conversions as on Spark, written as DuckDB SQL; a guard calls DuckDB's
+# ``error()`` when a value meets it, so that the first query touching a bad value fails.
+
+_DUCKDB_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                    "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")  # fmt: skip
+_DUCKDB_FLOATS = ("FLOAT", "DOUBLE", "REAL")
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _duckdb_guard(raw: str, converted: str, table: str, column: str, problem: str) -> str:
+    message = _sql_text(f"{table}.{column}: {problem}; offending value: '")
+    quote = _sql_text("'")
+    return (
+        f"CASE WHEN {raw} IS NOT NULL AND ({converted}) IS NULL "
+        f"THEN error({message} || CAST({raw} AS VARCHAR) || {quote}) ELSE {converted} END"
+    )
+
+
+def duckdb_conversion(spec: ColumnSpec, type_name: str, table: str) -> str | None:
+    """The DuckDB SQL expression converting ``spec.name`` to its contract type.
+
+    Returns ``None`` when the column already has the right type.
+    """
+    col = _sql_name(spec.name)
+    base = type_name.split("(")[0].upper()
+    integer = base in _DUCKDB_INTEGERS
+    numeric = integer or base in _DUCKDB_FLOATS or base == "DECIMAL"
+    temporal = base == "DATE" or base.startswith("TIMESTAMP")
+    if spec.type in ("string", "code"):
+        if temporal:
+            raise ContractError(table, spec.name, f"expected text, got dates ({type_name})")
+        if base == "BOOLEAN":
+            return f"CASE WHEN {col} THEN '1' WHEN NOT {col} THEN '0' END"
+        if numeric:
+            if integer:
+                text = f"CAST({col} AS VARCHAR)"
+            else:
+                whole = (
+                    f"CASE WHEN {col} = trunc({col}) "
+                    f"THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR) END"
+                )
+                problem = "expected whole-number identifiers or codes"
+                text = _duckdb_guard(col, whole, table, spec.name, problem)
+            if spec.zero_pad and spec.type == "string":
+                text = f"lpad({text}, {int(spec.zero_pad)}, '0')"
+            return text  # the decimal text of a whole number is already a canonical code
+        if spec.type == "string":
+            return None if base == "VARCHAR" else f"CAST({col} AS VARCHAR)"
+        text = f"trim(CAST({col} AS VARCHAR))"
+        backref = _sql_text(chr(92) + "1" + chr(92) + "2")
+        # the regular expression only where it can change something (a sign, a leading
+        # zero, a '.'): most codes are already canonical, and regexes cost on big tables
+        suspect = f"((left({text}, 1) IN ('0', '+', '-') AND length({text}) > 1) OR contains({text}, '.'))"
+        return (
+            f"CASE WHEN lower({text}) = 'true' THEN '1' WHEN lower({text}) = 'false' THEN '0' "
+            f"WHEN {suspect} THEN regexp_replace({text}, {_sql_text(_CODE_INT)}, {backref}) "
+            f"ELSE {text} END"
+        )
+    if spec.type == "date":
+        if base == "DATE":
+            return None
+        if base.startswith("TIMESTAMP"):
+            return f"CAST({col} AS DATE)"
+        if base != "VARCHAR" and not numeric:
+            raise ContractError(table, spec.name, f"expected dates, got {type_name}")
+        text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+        attempts = []
+        for fmt in date_formats(spec):
+            parsed = f"try_strptime({text}, {_sql_text(fmt)})"
+            # strict: the parsed date printed back must give the input (no 2020-02-30)
+            back = f"upper(strftime({parsed}, {_sql_text(fmt)}))"
+            attempts.append(f"CASE WHEN {back} = upper({text}) THEN CAST({parsed} AS DATE) END")
+        problem = "unparseable date (accepted formats: " + ", ".join(date_formats(spec)) + ")"
+        return _duckdb_guard(text, f"coalesce({', '.join(attempts)})", table, spec.name, problem)
+    target = "BIGINT" if spec.type == "integer" else "DOUBLE"
+    if base == "BOOLEAN":
+        return f"CAST(CAST({col} AS INTEGER) AS {target})"
+    if numeric:
+        if base == target:
+            return None
+        if spec.type == "integer" and not integer:
+            whole = f"CASE WHEN {col} = trunc({col}) THEN CAST({col} AS BIGINT) END"
+            return _duckdb_guard(col, whole, table, spec.name, "expected whole numbers")
+        return f"CAST({col} AS {target})"
+    if temporal:
+        raise ContractError(table, spec.name, f"expected numbers, got {type_name}")
+    text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+    if spec.type == "integer":
+        value = f"TRY_CAST(regexp_replace({text}, {_sql_text(chr(92) + '.0*$')}, '') AS BIGINT)"
+        checked = f"CASE WHEN regexp_full_match({text}, {_sql_text(_INT_TEXT)}) THEN {value} END"
+    else:
+        checked = (
+            f"CASE WHEN regexp_full_match({text}, {_sql_text(_NUM_TEXT)}) "
+            f"THEN TRY_CAST({text} AS DOUBLE) END"
+        )
+    kind = "whole numbers" if spec.type == "integer" else "numbers"
+    return _duckdb_guard(text, checked, table, spec.name, f"expected {kind}")
+
+
+def _normalize_duckdb(frame: Any, contract: TableContract, table: str) -> Any:
+    items, changed = [], False
+    for name, type_ in zip(frame.columns, frame.types, strict=True):
+        spec = contract.get(name)
+        expr = duckdb_conversion(spec, str(type_), table) if spec is not None else None
+        changed = changed or expr is not None
+        items.append(f"{expr} AS {_sql_name(name)}" if expr is not None else _sql_name(name))
+    return frame.project(", ".join(items)) if changed else frame

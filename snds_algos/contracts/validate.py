@@ -1,11 +1,12 @@
 """Validation of normalised tables against their contract, with pandera, on both backends.
 
 One contract description (:mod:`snds_algos.contracts.model`) yields a pandera schema for
-pandas (:func:`pandas_schema`) and one for PySpark (:func:`spark_schema`).
+pandas (:func:`pandas_schema`) and one for PySpark (:func:`spark_schema`). DuckDB
+relations (which pandera does not know) get the same checks as SQL queries.
 
 * Schema checks (columns present, dtypes, cheap on Spark: no data is read) always run.
 * Data checks (nullability, code formats, allowed values) run by default on pandas. On
-  Spark they run only when asked (``data_checks=True``): each data check is a full scan
+  DuckDB and Spark they run only when asked (``data_checks=True``): each data check is a full scan
   of the table, which on the whole SNDS costs minutes.
 
 A failure raises :class:`~snds_algos.errors.ContractError` naming the table, the column,
@@ -20,8 +21,15 @@ from typing import Any
 
 import pandas as pd
 
-from snds_algos.backend import SPARK, backend_of
-from snds_algos.contracts.dtypes import PANDAS_DTYPES, pandas_matches, spark_matches, spark_type
+from snds_algos.backend import DUCKDB, SPARK, backend_of
+from snds_algos.contracts.dtypes import (
+    DUCKDB_TYPE_NAMES,
+    PANDAS_DTYPES,
+    duckdb_matches,
+    pandas_matches,
+    spark_matches,
+    spark_type,
+)
 from snds_algos.contracts.model import ColumnSpec, TableContract, get_contract
 from snds_algos.errors import ContractError
 
@@ -117,7 +125,7 @@ def validate(
         documented columns are checked; other columns are allowed.
     data_checks:
         Run nullability, format and allowed-value checks. Default: ``True`` on pandas,
-        ``False`` on Spark (each data check is a full scan).
+        ``False`` on DuckDB and Spark (each data check is a full scan).
 
     Examples
     --------
@@ -134,6 +142,8 @@ def validate(
     specs = _columns_to_check(contract, present, columns, table)
     if backend_of(frame) == SPARK:
         _validate_spark(frame, table, specs, bool(data_checks))
+    elif backend_of(frame) == DUCKDB:
+        _validate_duckdb(frame, table, specs, bool(data_checks))
     else:
         _validate_pandas(frame, table, specs, True if data_checks is None else data_checks)
     return frame
@@ -218,6 +228,39 @@ def _validate_spark(frame: Any, table: str, specs: list[ColumnSpec], data: bool)
             failures.append(("isin", col.isNotNull() & ~col.isin(list(spec.allowed))))
         for check, condition in failures:
             bad = frame.filter(condition).select(col).distinct().limit(5).collect()
+            if bad:
+                raise ContractError(
+                    table, spec.name, _describe(check, spec), [row[0] for row in bad]
+                )
+
+
+def _validate_duckdb(frame: Any, table: str, specs: list[ColumnSpec], data: bool) -> None:
+    types = dict(zip(frame.columns, (str(t) for t in frame.types), strict=True))
+    for spec in specs:
+        if not duckdb_matches(types[spec.name], spec.type):
+            raise ContractError(
+                table,
+                spec.name,
+                f"wrong type: expected {spec.type} ({DUCKDB_TYPE_NAMES[spec.type]}), got "
+                f"{types[spec.name]}; normalise raw exports first",
+            )
+    if not data:
+        return
+    for spec in specs:
+        col = '"' + spec.name.replace('"', '""') + '"'
+        failures = []
+        if not spec.nullable:
+            failures.append(("not_nullable", f"{col} IS NULL"))
+        if spec.pattern:
+            pattern = spec.pattern.replace("'", "''")
+            failures.append(
+                ("str_matches", f"{col} IS NOT NULL AND NOT regexp_matches({col}, '{pattern}')")
+            )
+        if spec.allowed:
+            allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in spec.allowed)
+            failures.append(("isin", f"{col} IS NOT NULL AND {col} NOT IN ({allowed})"))
+        for check, condition in failures:
+            bad = frame.filter(condition).project(col).distinct().limit(5).fetchall()
             if bad:
                 raise ContractError(
                     table, spec.name, _describe(check, spec), [row[0] for row in bad]

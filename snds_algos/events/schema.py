@@ -19,10 +19,13 @@ A category may add typed extra columns after the base ones (``cip13``, ``positio
 
 Total order: ``patient_id, start, category, value, group_id``, then the extra columns
 in their declared order, then ``weight, end, source``. pandas results are sorted by it;
-Spark results are left lazy and unsorted (compare them after sorting by
-:data:`EVENT_ORDER`). On pandas, strings are ``string[pyarrow]``, dates
-``date32[pyarrow]``, floats ``Float64``, booleans ``boolean``, integers ``Int64``; on
-Spark ``StringType``, ``DateType``, ``DoubleType``, ``BooleanType``, ``LongType``.
+DuckDB results are computed once, sorted by it and held in memory as a relation (events
+are small next to the raw tables, and algorithms read them several times); Spark results
+are left lazy and unsorted (compare them after sorting by :data:`EVENT_ORDER`). On
+pandas, strings are ``string[pyarrow]``, dates ``date32[pyarrow]``, floats ``Float64``,
+booleans ``boolean``, integers ``Int64``; on DuckDB ``VARCHAR``, ``DATE``, ``DOUBLE``,
+``BOOLEAN``, ``BIGINT``; on Spark ``StringType``, ``DateType``, ``DoubleType``,
+``BooleanType``, ``LongType``.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import PANDAS, backend_of, lazy, to_native
+from snds_algos.backend import DUCKDB, PANDAS, backend_of, duckdb_connection, lazy, to_native
 from snds_algos.errors import ContractError
 
 #: the base columns of every event table, in order, with their type
@@ -64,6 +67,13 @@ _SPARK_TYPES = {
     "date": "DateType",
     "boolean": "BooleanType",
     "integer": "LongType",
+}
+_DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "float": "DOUBLE",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "integer": "BIGINT",
 }
 
 
@@ -136,6 +146,8 @@ def finish_events(frame: Any, extras: Mapping[str, str] | None = None) -> Any:
     extras = dict(extras or {})
     columns = {**EVENT_COLUMNS, **extras}
     native = to_native(typed(frame, extras))
+    if backend_of(native) == DUCKDB:
+        return materialize(native, event_order(extras))
     if backend_of(native) != PANDAS:
         return native
     native = native.astype({c: _pandas_dtype(t) for c, t in columns.items()})
@@ -154,7 +166,7 @@ def validate_events(
 
     Checks the base columns and ``extras`` (name -> type) are there, in order, with
     their types, and no other column is present. With ``data_checks`` (default: on
-    for pandas, off for Spark, where it runs a job) also checks that the required
+    for pandas, off for DuckDB and Spark, where it runs a query) also checks that the required
     columns hold no null. Raises :class:`~snds_algos.errors.ContractError`.
 
     Examples
@@ -189,6 +201,11 @@ def validate_events(
             dtype = frame[column].dtype
             if dtype != _pandas_dtype(kind):
                 raise ContractError(table, column, f"type {dtype}, expected {kind}")
+    elif backend == DUCKDB:
+        types = dict(zip(frame.columns, (str(t) for t in frame.types), strict=True))
+        for column, kind in expected.items():
+            if types[column] != _DUCKDB_TYPES[kind]:
+                raise ContractError(table, column, f"type {types[column]}, expected {kind}")
     else:
         types = {f.name: type(f.dataType).__name__ for f in frame.schema.fields}
         for column, kind in expected.items():
@@ -210,6 +227,18 @@ def validate_events(
                     table, column, f"{int(counts[column])} null value(s) in a required column"
                 )
     return frame
+
+
+def materialize(relation: Any, order: Sequence[str] | None = None) -> Any:
+    """Run a DuckDB relation once and hold its result (sorted by ``order``) in memory.
+
+    A DuckDB relation is a query: used twice, it runs twice. Results that algorithms
+    read several times (events) are computed once.
+    """
+    if order:
+        quoted = ['"' + c.replace('"', '""') + '"' for c in order]
+        relation = relation.order(", ".join(f"{c} ASC NULLS LAST" for c in quoted))
+    return duckdb_connection().from_arrow(relation.to_arrow_table())
 
 
 __all__ = [

@@ -6,7 +6,8 @@ Three kinds of source share one interface, :class:`TableSource`:
   a partitioned folder ``ER_PRS_F/`` of parquet (or CSV) parts, ``T_MCO19B.csv``... CSV
   files are raw exports (``;`` or ``,`` separated), parsed through the contracts;
 * :class:`CatalogSource`: a database of a Spark catalog (Hive metastore, Unity...);
-* :class:`FrameSource`: pandas or Spark DataFrames already in memory.
+* :class:`FrameSource`: pandas or Spark DataFrames, or DuckDB relations, already in
+  memory.
 
 ``source.read("ER_PRS_F", ["BEN_NIR_PSA", "EXE_SOI_DTD"])`` returns a normalised frame
 of the source's backend holding only those columns. Yearly PMSI tables (T_MCO19B,
@@ -22,7 +23,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from snds_algos.backend import PANDAS, SPARK, Backend, common_backend
+from snds_algos.backend import (
+    BACKENDS,
+    DUCKDB,
+    PANDAS,
+    SPARK,
+    Backend,
+    common_backend,
+    duckdb_connection,
+)
 from snds_algos.contracts.model import YEAR_COLUMN, get_contract, logical_name
 from snds_algos.contracts.normalize import normalize
 from snds_algos.contracts.validate import validate
@@ -141,7 +150,7 @@ class TableSource:
             )
         frame = self._read_physical(name, [upper[c] for c in own])
         frame = _rename_upper(frame, self.backend)
-        frame = frame[own] if self.backend == PANDAS else frame.select(*own)
+        frame = _select(frame, own, self.backend)
         frame = normalize(frame, name)
         if year is not None:
             frame = _with_year(frame, year, self.backend)
@@ -149,11 +158,28 @@ class TableSource:
         return frame
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _select(frame: Any, columns: Sequence[str], backend: Backend) -> Any:
+    """Only ``columns``, in this order."""
+    if backend == PANDAS:
+        return frame[list(columns)]
+    if backend == DUCKDB:
+        return frame.project(", ".join(_quote(c) for c in columns))
+    return frame.select(*columns)
+
+
 def _rename_upper(frame: Any, backend: Backend) -> Any:
     if all(c == c.upper() for c in frame.columns):
         return frame
     if backend == SPARK:
         return frame.toDF(*[c.upper() for c in frame.columns])
+    if backend == DUCKDB:
+        return frame.project(
+            ", ".join(f"{_quote(c)} AS {_quote(c.upper())}" for c in frame.columns)
+        )
     return frame.rename(columns=str.upper)
 
 
@@ -162,6 +188,8 @@ def _with_year(frame: Any, year: int, backend: Backend) -> Any:
         from pyspark.sql import functions as F
 
         return frame.withColumn(YEAR_COLUMN, F.lit(year).cast("bigint"))
+    if backend == DUCKDB:
+        return frame.project(f"*, CAST({int(year)} AS BIGINT) AS {YEAR_COLUMN}")
     import pandas as pd
 
     return frame.assign(**{YEAR_COLUMN: pd.array([year] * len(frame), dtype="Int64")})
@@ -172,6 +200,11 @@ def _stack(parts: list[Any], backend: Backend) -> Any:
         out = parts[0]
         for part in parts[1:]:
             out = out.unionByName(part)
+        return out
+    if backend == DUCKDB:
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.union(part)  # same columns in the same order (read selects them)
         return out
     import pandas as pd
 
@@ -199,7 +232,7 @@ class FolderSource(TableSource):
         The folder. Each table is ``NAME.parquet``, ``NAME.csv`` or a folder ``NAME/``
         of parquet or CSV parts; names are matched case-insensitively.
     backend:
-        ``"pandas"`` (default) or ``"spark"``.
+        ``"pandas"`` (default), ``"duckdb"`` (lazy DuckDB relations) or ``"spark"``.
     spark:
         The Spark session (default: the active one) when ``backend="spark"``.
 
@@ -217,8 +250,10 @@ class FolderSource(TableSource):
         self.path = Path(path)
         if not self.path.is_dir():
             raise FileNotFoundError(f"data folder not found: {self.path}")
-        if backend not in (PANDAS, SPARK):
-            raise ValueError(f"backend must be 'pandas' or 'spark', not {backend!r}")
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"backend must be one of {', '.join(map(repr, BACKENDS))}, not {backend!r}"
+            )
         self.backend = backend
         self.spark = spark
         if backend == SPARK and spark is None:
@@ -285,6 +320,8 @@ class FolderSource(TableSource):
                         .csv(str(path))
                     )
                 return frame.select(*columns) if columns is not None else frame
+            if self.backend == DUCKDB:
+                return self._read_duckdb(path, kind, columns)
             if kind == ".parquet":
                 import pyarrow.dataset as ds
 
@@ -317,6 +354,25 @@ class FolderSource(TableSource):
             if type(exc).__name__ == "AnalysisException" or isinstance(exc, OSError | ValueError):
                 raise UnreadableTableError(name, str(path), str(exc).splitlines()[0]) from exc
             raise
+
+    def _read_duckdb(self, path: Path, kind: str, columns: Sequence[str] | None) -> Any:
+        con = duckdb_connection()
+        if kind == ".parquet":
+            files = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+            frame = con.read_parquet(files, hive_partitioning=False)
+        else:
+            files = [str(p) for p in self._csv_files(path)]
+            frame = con.read_csv(
+                files if len(files) > 1 else files[0],
+                header=True,
+                sep=_csv_separator(Path(files[0])),
+                all_varchar=True,
+                encoding="utf-8",
+            )
+        if columns is None:
+            return frame
+        present = {c.upper(): c for c in frame.columns}
+        return frame.project(", ".join(_quote(present.get(c.upper(), c)) for c in columns))
 
 
 # --------------------------------------------------------------------------- catalog
@@ -404,15 +460,16 @@ class FrameSource(TableSource):
                 raise ContractError(
                     logical, missing[0], f"required column(s) missing: {', '.join(missing)}"
                 )
-            frame = frame[wanted] if self.backend == PANDAS else frame.select(*wanted)
+            frame = _select(frame, wanted, self.backend)
             frame = normalize(frame, logical)
             if years is not None:
                 keep = [int(y) for y in years]
-                frame = (
-                    frame[frame[YEAR_COLUMN].isin(keep)].reset_index(drop=True)
-                    if self.backend == PANDAS
-                    else frame.filter(frame[YEAR_COLUMN].isin(keep))
-                )
+                if self.backend == PANDAS:
+                    frame = frame[frame[YEAR_COLUMN].isin(keep)].reset_index(drop=True)
+                elif self.backend == DUCKDB:
+                    frame = frame.filter(f"{YEAR_COLUMN} IN ({', '.join(map(str, keep))})")
+                else:
+                    frame = frame.filter(frame[YEAR_COLUMN].isin(keep))
             validate(
                 frame,
                 logical,
@@ -429,7 +486,15 @@ class FrameSource(TableSource):
         frame = self.frames[name]
         if columns is None:
             return frame
-        return frame[list(columns)] if self.backend == PANDAS else frame.select(*columns)
+        return _select(frame, columns, self.backend)
+
+
+def _pandas_to_duckdb(frame: Any) -> Any:
+    if frame is None:
+        return None
+    import pyarrow as pa
+
+    return duckdb_connection().from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
 
 
 def open_source(
@@ -440,16 +505,24 @@ def open_source(
 ) -> TableSource:
     """Make a table source from a folder path, a ``{name: frame}`` mapping or a source.
 
-    ``backend`` applies to folders (default ``"pandas"``); frames keep their own backend.
+    ``backend`` applies to folders (default ``"pandas"``; ``"duckdb"``, ``"spark"``);
+    frames keep their own backend, except that pandas frames can be run on DuckDB
+    (``backend="duckdb"``: results are then DuckDB relations, ``.df()`` gives pandas).
 
     >>> import pandas as pd
     >>> open_source({"IR_BEN_R": pd.DataFrame()}).backend
     'pandas'
+    >>> source = open_source({"IR_PHA_R": pd.DataFrame({"PHA_CIP_C13": ["3400930000001"],
+    ...     "PHA_ATC_C07": ["A10BA02"], "PHA_CND_TOP": ["GC"]})}, backend="duckdb")
+    >>> source.backend, source.read("IR_PHA_R").df()["PHA_ATC_C07"].tolist()
+    ('duckdb', ['A10BA02'])
     """
     if isinstance(data, TableSource):
         return data
     if isinstance(data, Mapping):
         source = FrameSource(data)
+        if backend == DUCKDB and source.backend == PANDAS:
+            return FrameSource({name: _pandas_to_duckdb(f) for name, f in data.items()})
         if backend is not None and backend != source.backend:
             raise ValueError(f"frames are {source.backend} but backend={backend!r} was asked")
         return source

@@ -120,9 +120,11 @@ def test_hospital_dispensed_drugs(backend):
     ]  # fmt: skip
 
 
-def test_spark_output_stays_lazy(backend):
+def test_output_keeps_the_backend(backend):
     out = drug_dispensings(on(backend, world()), atc=["A10"])
     if backend.name == "spark":
         assert type(out).__name__ == "DataFrame" and hasattr(out, "toArrow")
+    elif backend.name == "duckdb":
+        assert type(out).__name__ == "DuckDBPyRelation"
     else:
         assert isinstance(out, pd.DataFrame)
