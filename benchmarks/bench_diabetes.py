@@ -3,7 +3,7 @@
 Not a test. Usage (from the repository root)::
 
     python benchmarks/bench_diabetes.py 100000 1000000 [--year 2020] [--data /tmp/snds-bench]
-        [--backends sql,pandas,spark]
+        [--backends sql,pandas,duckdb,spark]
 
 For each size the synthetic generator writes a folder of parquet files (reused when it
 exists; years N-1 and N, seed 1). Then each engine runs in its own fresh Python process,
@@ -12,6 +12,8 @@ so that its peak memory (max RSS of that process) is its own:
 * ``sql``: the independent DuckDB SQL implementation of the published definition
   (``tests/algorithms/diabetes_reference.py``, 2 threads);
 * ``pandas``: ``snds_algos.get("diabetes").run(open_source(folder), year=N)``;
+* ``duckdb``: the same with ``open_source(folder, backend="duckdb")`` (DuckDB relations
+  run in-process on all cores; the result collected to pandas);
 * ``spark``: the same on a local Spark session (``local[2]``, 4 GB driver), collected
   with ``toPandas()``; the time includes building the plan, not starting the JVM.
 
@@ -52,6 +54,8 @@ else:
     out = snds_algos.get("diabetes").run(source, year=year)
     if engine == "spark":
         out = out.toPandas()
+    elif engine == "duckdb":
+        out = out.df()
     ids = sorted(out.loc[out["case"], "patient_id"])
 seconds = time.perf_counter() - started
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -93,7 +97,7 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
     parser.add_argument("--year", type=int, default=2020)
     parser.add_argument("--data", default="/tmp/snds-bench")
-    parser.add_argument("--backends", default="sql,pandas,spark")
+    parser.add_argument("--backends", default="sql,pandas,duckdb,spark")
     args = parser.parse_args()
     engines = args.backends.split(",")
     root = Path(args.data)
