@@ -1,5 +1,5 @@
-"""End to end: every extractor on generated data, on pandas and Spark, meets the contract
-and gives the same rows on both backends."""
+"""End to end: every extractor on generated data, on pandas, DuckDB and Spark, meets the
+contract and gives the same rows (and, on DuckDB, the same report) on every backend."""
 
 import pandas as pd
 import pytest
@@ -58,6 +58,21 @@ def test_every_extractor_on_pandas(on_pandas, generated):
     episodes = ev.hospitalisation_episodes(on_pandas["stays"])
     ev.validate_events(episodes, data_checks=True)
     assert len(episodes) <= counts["stays"]
+
+
+def test_every_extractor_on_duckdb_matches_pandas(on_pandas, generated):
+    source = open_source(generated, backend="duckdb")
+    pandas_source = open_source(generated)
+    for name, (extract, extras) in EXTRACTORS.items():
+        report, expected_report = Report(), Report()
+        events = extract(source, report)
+        ev.validate_events(events, extras, data_checks=True)
+        order = [*event_order(extras)]
+        assert rows(events, order) == rows(on_pandas[name], order), name
+        extract(pandas_source, expected_report)
+        assert report.to_pandas().equals(expected_report.to_pandas()), name
+    key = ["patient_id"]
+    assert rows(ev.patients(source), key) == rows(ev.patients(pandas_source), key)
 
 
 @pytest.mark.slow

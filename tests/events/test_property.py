@@ -1,9 +1,11 @@
-"""Property: on random SNDS-like tables, pandas and Spark give the same events.
+"""Property: on random SNDS-like tables, pandas, DuckDB and Spark give the same events
+and the same cleaning and attribution counts.
 
 Each example is one random world (persons sharing NIRs or pseudonyms, DCIR lines with
 information lines, zero natures, regularisations and mismatched keys, MCO stays with
 errors, units and associated diagnoses, ALDs with sentinels). Spark jobs cost about a
-second each on 2 cores, so the examples are few but each world is rich.
+second each on 2 cores, so the Spark examples are few but each world is rich; DuckDB
+runs many more.
 """
 
 import datetime as dt
@@ -19,6 +21,8 @@ from snds_algos.events.ald import ALD_EXTRAS
 from snds_algos.events.diagnoses import DIAGNOSIS_EXTRAS
 from snds_algos.events.drugs import DRUG_EXTRAS
 from snds_algos.events.schema import event_order
+from snds_algos.io import open_source
+from snds_algos.reports import Report
 from tests.events.builders import date_series, dcir_keys, ints, ir_pha_r, strings
 from tests.helpers import rows
 
@@ -139,3 +143,21 @@ def test_pandas_and_spark_give_the_same_events(spark, tables):
         order = event_order(extras)
         assert list(got.columns) == list(expected.columns)
         assert rows(got, order) == rows(expected, order)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@given(tables=worlds())
+def test_pandas_and_duckdb_give_the_same_events_and_counts(tables):
+    for extract, extras in (
+        (lambda s, r: drug_dispensings(s, atc_level=3, report=r), DRUG_EXTRAS),
+        (lambda s, r: hospital_diagnoses(s, codes=["E1", "I"], report=r), DIAGNOSIS_EXTRAS),
+        (lambda s, r: long_term_illnesses(s, report=r), ALD_EXTRAS),
+    ):
+        expected_report, got_report = Report(), Report()
+        expected = extract(tables, expected_report)
+        got = extract(open_source(tables, backend="duckdb"), got_report)
+        order = event_order(extras)
+        assert list(got.columns) == list(expected.columns)
+        assert rows(got, order) == rows(expected, order)
+        assert got_report.to_pandas().equals(expected_report.to_pandas())
