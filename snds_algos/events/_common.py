@@ -106,7 +106,7 @@ def dcir_detail(
     (and ``clean_dcir`` applies its flux window). Returns a native frame with the detail
     columns, ``prs_columns`` and ``patient_id``.
     """
-    from snds_algos.backend import PANDAS, lazy, to_native
+    from snds_algos.backend import PANDAS, computed_once, lazy, to_native
     from snds_algos.cleaning.dcir import DCIR_KEYS, clean_dcir
     from snds_algos.identity import attribute_dcir
 
@@ -122,15 +122,18 @@ def dcir_detail(
         det_native, prs_native = to_native(det), to_native(prs)
         wanted_docs = det_native["DCT_ORD_NUM"].dropna().unique()
         prs = lazy(prs_native[prs_native["DCT_ORD_NUM"].isin(wanted_docs)])
-    if report is not None:
-        marked = det.select(*keys).join(
-            prs.select(*keys).unique(keys).with_columns(nw.lit(True).alias("__prs")),
-            on=keys,
-            how="left",
+    if report is None:
+        joined = det.join(prs, on=keys, how="inner")
+    else:
+        # one left join serves the count of unmatched lines and the inner join's rows
+        # (an unmatched line appears once, with a null flag); computed once on DuckDB,
+        # so that the counts of the steps below do not read ER_PRS_F again
+        both = computed_once(
+            det.join(prs.with_columns(nw.lit(True).alias("__prs")), on=keys, how="left")
         )
         report.add_flags(
             detail_table,
-            marked,
+            both,
             [
                 (
                     "dcir:no_prestation",
@@ -140,7 +143,7 @@ def dcir_detail(
                 )
             ],
         )
-    joined = det.join(prs, on=keys, how="inner")
+        joined = both.filter(~nw.col("__prs").is_null()).drop("__prs")
     ete = src.read("ER_ETE_F", [*keys, "ETE_IND_TAA"]) if src.has("ER_ETE_F") else None
     kept = clean_dcir(to_native(joined), ete, period=period, skip=skip, report=report)
     detail_columns = det.collect_schema().names()

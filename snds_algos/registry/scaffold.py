@@ -8,10 +8,10 @@ It writes, under a source checkout (``root``)::
     snds_algos/algorithms/NAME/codes/NAME.csv  a code list (code, label)
     snds_algos/algorithms/NAME/references.bib  references (BibTeX)
     snds_algos/algorithms/NAME/docs.md         the narrative part of the docs page
-    tests/algorithms/test_NAME.py              spec tests on both backends
+    tests/algorithms/test_NAME.py              spec tests on every backend
 
 The generated algorithm works as is (patients with enough events whose code is in the
-code list over a period) and its tests pass on pandas and Spark; replace the example
+code list over a period) and its tests pass on pandas, DuckDB and Spark; replace the example
 codes, definition and tests with the real ones.
 """
 
@@ -253,7 +253,7 @@ cases = algo.run(events, start="2020-01-01", end="2020-12-31", min_events=2)
 `events` is the events table (pandas or Spark); the result has the same backend.
 """
 
-_TEST = '''"""Spec tests of the ``{id}`` algorithm, on pandas and on Spark (``backend`` fixture)."""
+_TEST = '''"""Spec tests of the ``{id}`` algorithm, on pandas, DuckDB and Spark (``backend`` fixture)."""
 
 from __future__ import annotations
 
