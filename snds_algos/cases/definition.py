@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from snds_algos._yaml import safe_load
+
 EVENT_KINDS = ("drug_dispensing", "ald", "hospital_diagnosis", "hospital_stay", "medical_act")
 _FIELDS = {
     "label", "events", "codes", "exclude", "how", "years", "min_dates",
@@ -187,7 +189,7 @@ def load_definition(
     (['ald', 'drugs'], True)
     """
     path = Path(str(path))
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = safe_load(path.read_text(encoding="utf-8"))
     criteria = {n: _criterion(n, s) for n, s in doc["criteria"].items()}
     _check_logic(doc["case"], set(criteria))
     lists = dict(code_lists or {})

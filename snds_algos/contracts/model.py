@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
+from snds_algos._yaml import safe_load
 
 #: contract types and what they mean
 TYPES = {
@@ -86,15 +86,12 @@ class TableContract:
         return next((c for c in self.columns if c.name == name), None)
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @cache
 def _read(table: str) -> TableContract:
     path = resources.files("snds_algos.contracts").joinpath("tables", f"{table}.yaml")
     if not path.is_file():
         raise KeyError(f"no contract for table {table}; known tables: {', '.join(table_names())}")
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # CSafeLoader: safe
+    doc = safe_load(path.read_text(encoding="utf-8"))
     cols = tuple(
         ColumnSpec(
             name=c["name"],

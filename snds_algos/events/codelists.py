@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from snds_algos._yaml import safe_load
 
 How = Literal["prefix", "exact"]
 
@@ -56,7 +56,7 @@ def _folder():
 
 @cache
 def _index() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(_folder().joinpath("index.yaml").read_text(encoding="utf-8"))
+    return safe_load(_folder().joinpath("index.yaml").read_text(encoding="utf-8"))
 
 
 def available_codelists() -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from snds_algos._yaml import safe_load
 from snds_algos.registry.schema import CardError, parse_version, validate_card
 
 #: built-in algorithms live in this package
@@ -44,7 +45,7 @@ def read_yaml(path: Path) -> Any:
     {'a': 1}
     """
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CardError(str(path), [("(file)", f"not valid YAML: {exc}")]) from exc
 

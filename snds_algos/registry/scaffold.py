@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from snds_algos._yaml import safe_load
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,48}$")
 
 
@@ -435,7 +437,7 @@ def new_version(
     shutil.copytree(folder, kept, ignore=shutil.ignore_patterns("versions", "__pycache__", "*.pyc"))
     text = (folder / "card.yaml").read_text(encoding="utf-8")
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
-    card = yaml.safe_load(text)
+    card = safe_load(text)
     card["version"] = version
     card["status"] = "draft"
     card["reviewers"] = []

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from snds_algos._yaml import safe_load
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -37,7 +37,7 @@ def _data_text(name: str) -> str:
 
 @cache
 def _yaml(name: str) -> dict[str, Any]:
-    return yaml.safe_load(_data_text(name))
+    return safe_load(_data_text(name))
 
 
 @cache
