@@ -59,8 +59,9 @@ def drug_dispensings(
     period:
         ``(first, last)`` care dates kept (bounds included).
     report:
-        Receives the counts of removed rows (cleaning, unknown CIP13, lines without a
-        prestation, attribution, regularisation).
+        Receives the counts of removed rows (unknown CIP13, drugs outside the selection,
+        lines without a prestation, cleaning, attribution, regularisation), step after
+        step: each step's ``rows_in`` is the previous step's ``rows_out``.
 
     Examples
     --------
@@ -107,10 +108,18 @@ def drug_dispensings(
     )
     pha = lazy(src.read("ER_PHA_F", [*DCIR_KEYS, "PHA_PRS_C13", "PHA_ACT_QSN"]))
     if report is not None:
-        marked = pha.select("PHA_PRS_C13").join(
-            known.select("PHA_PRS_C13", nw.lit(True).alias("__known")),
-            on="PHA_PRS_C13",
-            how="left",
+        marked = (
+            pha.select("PHA_PRS_C13")
+            .join(
+                known.select("PHA_PRS_C13", nw.lit(True).alias("__known")),
+                on="PHA_PRS_C13",
+                how="left",
+            )
+            .join(
+                selected.select("PHA_PRS_C13", nw.lit(True).alias("__selected")),
+                on="PHA_PRS_C13",
+                how="left",
+            )
         )
         report.add_flags(
             "ER_PHA_F",
@@ -120,7 +129,12 @@ def drug_dispensings(
                     "drugs:unknown_cip13",
                     "CIP13 absent from IR_PHA_R or without an ATC code",
                     nw.col("__known").is_null(),
-                )
+                ),
+                (
+                    "drugs:not_selected",
+                    "drug outside the selection asked (ATC codes, CIP13)",
+                    nw.col("__selected").is_null(),
+                ),
             ],
         )
     if src.backend == PANDAS:

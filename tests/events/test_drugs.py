@@ -42,6 +42,7 @@ def test_a10_dispensings_rows_and_counts(backend):
     table = report.to_pandas()[["table", "step", "rows_in", "rows_removed"]].values.tolist()
     assert table == [
         ["ER_PHA_F", "drugs:unknown_cip13", 12, 1],
+        ["ER_PHA_F", "drugs:not_selected", 11, 1],  # the one drug that is not A10
         ["ER_PHA_F", "dcir:no_prestation", 10, 1],  # line 5: one key differs
         # cleaning rules, counted on the A10 lines joined to their prestation
         ["ER_PRS_F", "dcir_information_lines", 9, 1],  # line 4
@@ -53,6 +54,9 @@ def test_a10_dispensings_rows_and_counts(backend):
         ["ER_PHA_F", "regularization:net_non_positive", 4, 1],
     ]
     assert report.skipped == [("ER_PRS_F", "dcir_public_hospital_taa", "ER_ETE_F not given")]
+    steps = report.to_pandas()
+    # nothing unaccounted for: each step starts where the previous one ended
+    assert (steps["rows_in"].iloc[1:].to_numpy() == steps["rows_out"].iloc[:-1].to_numpy()).all()
 
 
 def test_a_detail_line_differing_in_one_key_does_not_match():
