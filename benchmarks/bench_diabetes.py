@@ -13,12 +13,15 @@ so that its peak memory (max RSS of that process) is its own:
   (``tests/algorithms/diabetes_reference.py``, 2 threads);
 * ``pandas``: ``snds_algos.get("diabetes").run(open_source(folder), year=N)``;
 * ``duckdb``: the same with ``open_source(folder, backend="duckdb")`` (DuckDB relations
-  run in-process on all cores; the result collected to pandas);
-* ``spark``: the same on a local Spark session (``local[2]``, 4 GB driver), collected
-  with ``toPandas()``; the time includes building the plan, not starting the JVM.
+  run in-process on all cores);
+* ``spark``: the same on a local Spark session (``local[2]``, 4 GB driver); the time
+  includes building the plan, not starting the JVM.
 
-Times include reading the files. The persons found by the three are compared (they
-must be the same), then the ratios to SQL are printed.
+Every result is collected to pandas (``snds_algos.backend.to_pandas``) inside the time.
+
+Times include reading the files. The persons found by every engine are compared (they
+must be the same), and the whole outputs of the library's backends (every column, every
+person); then the ratios to SQL are printed.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ if engine == "spark":
              .getOrCreate())
     spark.sparkContext.setLogLevel("OFF")
 started = time.perf_counter()
+output = None
 if engine == "sql":
     from tests.algorithms.diabetes_reference import reference_cases
     ids = sorted(reference_cases(folder, year, threads=2)["patient_id"])
@@ -52,14 +56,14 @@ else:
     from snds_algos.io import open_source
     source = open_source(folder, backend=engine, spark=spark if engine == "spark" else None)
     out = snds_algos.get("diabetes").run(source, year=year)
-    if engine == "spark":
-        out = out.toPandas()
-    elif engine == "duckdb":
-        out = out.df()
+    from snds_algos.backend import to_pandas
+    out = to_pandas(out)  # pandas with the library's dtypes, whatever the backend
     ids = sorted(out.loc[out["case"], "patient_id"])
+    table = out.sort_values("patient_id").astype(str).to_csv(index=False)
+    output = hashlib.sha256(table.encode()).hexdigest()
 seconds = time.perf_counter() - started
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "cases": len(ids),
+print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "cases": len(ids), "output": output,
                   "digest": hashlib.sha256("\n".join(ids).encode()).hexdigest()}}))
 """
 
@@ -115,6 +119,13 @@ def main() -> None:
             )
         digests = {r["digest"] for r in results.values()}
         print("  same persons on every engine:", "yes" if len(digests) == 1 else "NO")
+        outputs = {e: r["output"] for e, r in results.items() if r["output"] is not None}
+        if len(outputs) > 1:
+            same = len(set(outputs.values())) == 1
+            print(
+                f"  same output rows (every column) on {', '.join(outputs)}:",
+                "yes" if same else "NO",
+            )
         if "sql" in results:
             base = results["sql"]["seconds"]
             for engine in engines:
