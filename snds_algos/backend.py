@@ -210,7 +210,7 @@ def _q(name: str) -> str:
 # --------------------------------------------------------------------------- dates
 # narwhals gaps: on Spark, ``dt.offset_by`` and ``date + timedelta`` give UTC
 # timestamps while pandas keeps dates, and there is no day count of a duration on
-# Spark. The helpers below keep dates as dates on both backends.
+# Spark. The helpers below keep dates as dates on every backend.
 
 
 def _pandas_date_series(series: Any) -> Any:
@@ -224,7 +224,7 @@ def _pandas_date_series(series: Any) -> Any:
 def add_days(frame: nw.LazyFrame, column: str, days: int | str, out: str) -> nw.LazyFrame:
     """Add ``days`` (a constant or the name of an integer column) to date ``column``.
 
-    The result ``out`` is a date on both backends; nulls stay null.
+    The result ``out`` is a date on every backend; nulls stay null.
 
     >>> import datetime as dt, pandas as pd
     >>> from snds_algos.contracts.dtypes import date_series
@@ -314,7 +314,7 @@ def date_from_parts(
 ) -> nw.LazyFrame:
     """The first day of month ``month`` of year ``year`` (integer columns), as a date.
 
-    narwhals has no date constructor on both backends. A null year or month, a month
+    narwhals has no date constructor on every backend. A null year or month, a month
     outside 1-12 or a year before ``min_year`` (the SNDS writes an unknown birth as
     1600/01) gives null.
 
@@ -390,7 +390,7 @@ def from_day_number(frame: nw.LazyFrame, columns: Mapping[str, str]) -> nw.LazyF
 
 
 def date_literal(value: dt.date | str) -> nw.Expr:
-    """A date literal usable in comparisons on both backends."""
+    """A date literal usable in comparisons on every backend."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return nw.lit(value, dtype=nw.Date())
@@ -409,7 +409,7 @@ def matches_codes(
 
     ``how="prefix"`` matches codes that start with one of the given prefixes (ICD-10
     ``E11`` matches ``E119``); ``how="exact"`` requires equality. A null value never
-    matches (``False``, not null, on both backends).
+    matches (``False``, not null, on every backend).
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"DGN_PAL": pd.array(["E119", "I10", None], dtype="string[pyarrow]")})

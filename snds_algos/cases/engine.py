@@ -1,4 +1,4 @@
-"""The case-definition engine: evaluates a :class:`Definition` on events, both backends.
+"""The case-definition engine: evaluates a :class:`Definition` on events, on every backend.
 
 Input events follow the events contract (``patient_id, category, group_id, value,
 weight, start, end, source`` + extras ``large_pack`` for dispensings, ``position`` and

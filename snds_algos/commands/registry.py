@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "check",
-        help="run the registry checks of CI (cards, tests on both backends, docs pages, releases)",
+        help="run the registry checks of CI (cards, tests on every backend, docs pages, releases)",
     )
     p.add_argument("--root", help="folder of algorithm folders (default: the built-in ones)")
     p.add_argument("--tests", help="tests folder (default: the checkout's tests/)")

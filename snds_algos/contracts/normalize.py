@@ -60,7 +60,7 @@ _SPARK_PATTERNS = {
     "%Y%m%d": "yyyyMMdd",
 }
 
-# one rule for both backends: strip leading zeros and a trailing ".0" of integer codes
+# one rule for every backend: strip leading zeros and a trailing ".0" of integer codes
 _CODE_INT = r"^([+-]?)0*([0-9]+?)(\.0*)?$"
 _CODE_INT_REPLACEMENT = ("\\1\\2", "$1$2")  # (pandas, Spark) back-reference syntax
 # what canonicalisation would change: a sign, a leading zero, a trailing ".0"

@@ -1,4 +1,5 @@
-"""Validation of normalised tables against their contract, with pandera, on both backends.
+"""Validation of normalised tables against their contract (pandera on pandas and Spark,
+SQL checks on DuckDB).
 
 One contract description (:mod:`snds_algos.contracts.model`) yields a pandera schema for
 pandas (:func:`pandas_schema`) and one for PySpark (:func:`spark_schema`). DuckDB
