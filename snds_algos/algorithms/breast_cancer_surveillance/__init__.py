@@ -4,7 +4,7 @@
 Examples
 --------
 >>> sorted(definition().enabled())
-['ald', 'hospital', 'treatment', 'ald_ongoing', 'hospital_past', 'treatment_past']
+['ald', 'ald_ongoing', 'hospital', 'hospital_past', 'treatment', 'treatment_past']
 >>> import pandas as pd
 >>> from snds_algos.contracts.dtypes import date_series
 >>> ald = pd.DataFrame({"patient_id": ["P1"], "category": ["ald"], "group_id": ["41"],
