@@ -10,9 +10,15 @@ The policy (see the docs page "Patient identity"):
 3. PMSI rows are attributed on ``NIR_ANO_17 = BEN_NIR_PSA`` only (the PMSI has no rank).
    When the BEN_NIR_PSA is shared by several persons (children, twins on a parent's
    NIR), the row cannot be attributed to exactly one person.
-4. A row is attributed when its key leads to exactly one person. Otherwise it is
+4. CépiDc rows (KI_CCI_R, KI_ECD_R) are attributed on their ``BEN_IDT_ANO``, the
+   person pseudonym the CépiDc-SNDS matching wrote on the certificate, which must be
+   the BEN_IDT_ANO of an IR_BEN_R row: it is then the ``patient_id`` itself. Their
+   ``BEN_NIR_ANO`` is not used (IR_BEN_R need not carry it, and a person without
+   BEN_IDT_ANO in IR_BEN_R has no other person-level key to meet it).
+5. A row is attributed when its key leads to exactly one person. Otherwise it is
    removed and counted under one outcome: ``invalid_nir`` (null, wrong length or the
-   placeholders ``xxxxxxxxxxxxxxxxx`` / ``XXXXXXXXXXXXXXXXD``), ``not_in_referential``
+   placeholders ``xxxxxxxxxxxxxxxxx`` / ``XXXXXXXXXXXXXXXXD``), for CépiDc rows
+   ``invalid_idt`` (null BEN_IDT_ANO: certificate not matched), ``not_in_referential``
    (no IR_BEN_R row), ``ambiguous`` (several persons). Nothing is lost silently: the
    counts go to the :class:`~snds_algos.reports.Report`.
 """
@@ -42,6 +48,7 @@ PATIENT_ID = "patient_id"
 INVALID_NIR = ("xxxxxxxxxxxxxxxxx", "XXXXXXXXXXXXXXXXD")
 OUTCOMES = {
     "invalid_nir": "patient key null, not 17 characters, or a known placeholder",
+    "invalid_idt": "BEN_IDT_ANO null (death certificate not matched to the SNDS)",
     "not_in_referential": "patient key absent from IR_BEN_R",
     "ambiguous": "patient key shared by several persons of IR_BEN_R",
 }
@@ -134,6 +141,7 @@ def _attribute(
     invalid: nw.Expr,
     table: str,
     report: Report | None,
+    invalid_outcome: str = "invalid_nir",
 ) -> nw.LazyFrame:
     key_info = key_info.rename(dict(zip(index_keys, keys, strict=True)))
     joined = frame.join(key_info, on=list(keys), how="left")
@@ -145,7 +153,7 @@ def _attribute(
             table,
             joined,
             [
-                ("identity:invalid_nir", OUTCOMES["invalid_nir"], is_invalid),
+                (f"identity:{invalid_outcome}", OUTCOMES[invalid_outcome], is_invalid),
                 ("identity:not_in_referential", OUTCOMES["not_in_referential"], absent),
                 ("identity:ambiguous", OUTCOMES["ambiguous"], several),
             ],
@@ -221,4 +229,42 @@ def attribute_pmsi(
         lazy(frame), key_info, [nir_column], ["BEN_NIR_PSA"], _invalid_nir(nir_column), table,
         report,
     )  # fmt: skip
+    return to_native(out)
+
+
+def attribute_cepidc(
+    frame: Any, ir_ben_r: Any, *, table: str = "KI_CCI_R", report: Report | None = None
+) -> Any:
+    """Add ``patient_id`` to CépiDc rows (KI_CCI_R, KI_ECD_R) keyed by ``BEN_IDT_ANO``.
+
+    A row is attributed when its BEN_IDT_ANO is the BEN_IDT_ANO of an IR_BEN_R row: the
+    ``patient_id`` is that pseudonym (the id the policy gives that person everywhere).
+    A null BEN_IDT_ANO (``identity:invalid_idt``) or one absent from IR_BEN_R
+    (``identity:not_in_referential``) is removed and counted; ``identity:ambiguous``
+    is listed too, always 0 (a BEN_IDT_ANO is one person). BEN_NIR_ANO is not used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ben = pd.DataFrame({"BEN_NIR_PSA": ["N" * 17] * 2, "BEN_RNG_GEM": ["1", "2"],
+    ...                     "BEN_IDT_ANO": ["MOTHER", None]})
+    >>> cci = pd.DataFrame({"BEN_IDT_ANO": ["MOTHER", None, "GONE"]})
+    >>> report = Report()
+    >>> attribute_cepidc(cci, ben, report=report)["patient_id"].tolist()
+    ['MOTHER']
+    >>> report.to_pandas()[["step", "rows_removed"]].values.tolist()
+    [['identity:invalid_idt', 1], ['identity:not_in_referential', 1], ['identity:ambiguous', 0]]
+    """
+    common_backend({table: frame, "IR_BEN_R": ir_ben_r})
+    ben = lazy(ir_ben_r)
+    if "BEN_IDT_ANO" in ben.collect_schema().names():
+        idt = nw.col("BEN_IDT_ANO")
+    else:  # no person has a BEN_IDT_ANO: no certificate can be attributed
+        idt = nw.lit(None, dtype=nw.String())
+    key_info = distinct(
+        ben.select(idt.alias("BEN_IDT_ANO")).filter(~nw.col("BEN_IDT_ANO").is_null())
+    ).with_columns(nw.lit(1).alias("__persons"), nw.col("BEN_IDT_ANO").alias("__pid"))
+    invalid = nw.col("BEN_IDT_ANO").is_null()
+    keys = ["BEN_IDT_ANO"]
+    out = _attribute(lazy(frame), key_info, keys, keys, invalid, table, report, "invalid_idt")
     return to_native(out)

@@ -5,7 +5,10 @@ repository "synthetic-snds", Etalab Licence Ouverte 2.0).
 Run once, by a developer, from the repository root:
 
     python tools/make_contracts.py ../shared/reference/synthetic-snds/schemas \
-        ../shared/reference/synthetic-snds/nomenclatures
+        ../shared/reference/synthetic-snds/nomenclatures [TABLE ...]
+
+With table names, only those contracts are (re)written (the others may have been edited
+by hand since).
 
 The YAML files it writes are the source of truth afterwards: edit them by hand and
 review them like code. The normalisation rules applied here are documented in
@@ -104,6 +107,11 @@ TABLES: dict[str, tuple[str, list[str]]] = {
     "T_HADaaC": ("PMSI HAD", ["ETA_NUM_EPMSI", "RHAD_NUM", *PMSI_LINK]),
     "T_HADaaD": ("PMSI HAD", ["ETA_NUM_EPMSI", "RHAD_NUM", "DGN_ASS"]),
     "T_RIPaaC": ("PMSI RIM-P", ["ETA_NUM_EPMSI", "RIP_NUM", *PMSI_LINK]),
+    "KI_CCI_R": ("CépiDc", ["BEN_IDT_ANO", "BEN_DCD_DTE", "DCD_CIM_COD"]),
+    "KI_ECD_R": (
+        "CépiDc",
+        ["DCD_IDT_ENC", "BEN_IDT_ANO", "BEN_DCD_DTE", "ECD_CAU_RNG", "ECD_CIM_COD"],
+    ),
 }
 
 # identifiers held as strings; value = width to zero-pad numbers to (0: no padding)
@@ -156,6 +164,8 @@ PATTERNS = {
     "MED_MTF_COD": ICD10,
     "MOR_PRP": ICD10,
     "ETL_AFF": ICD10,
+    "DCD_CIM_COD": ICD10,
+    "ECD_CIM_COD": ICD10,
     "PHA_ATC_C07": r"^[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$",
     "PHA_CIP_C13": r"^[0-9]{13}$",
     "PHA_PRS_C13": r"^[0-9]{13}$",
@@ -165,6 +175,13 @@ PATTERNS = {
     "GRG_GHM": r"^[0-9]{2}[A-Z][0-9]{2}[A-Z0-9]$",
 }
 ALLOWED = {"SEJ_TYP": ["A", "B", "."]}
+# 0/1 flags typed integer (not boolean) in some tables: string codes like the others
+FLAGS = {"BEN_IDT_TOP", "DCD_IDT_TOP"}
+
+
+def _text(value: str) -> str:
+    """A schema description with its stray cp1252 apostrophes (U+0092) repaired."""
+    return value.replace("\x92", "’").strip()
 
 
 def contract_type(field: dict) -> tuple[str, int]:
@@ -172,7 +189,7 @@ def contract_type(field: dict) -> tuple[str, int]:
     nomen = field.get("nomenclature") or "-"
     if name in STRING_IDS:
         return "string", STRING_IDS[name]
-    if name.endswith("_RET") or typ == "boolean":
+    if name.endswith("_RET") or typ == "boolean" or name in FLAGS:
         return "code", 0
     if name == "BEN_RNG_GEM" or (typ == "integer" and nomen not in ("-", "")):
         return "code", 0
@@ -189,7 +206,7 @@ def contract_type(field: dict) -> tuple[str, int]:
     raise ValueError(f"unknown type {typ} for {name}")
 
 
-def main(schemas: str, nomenclatures: str) -> None:
+def main(schemas: str, nomenclatures: str, only: list[str] | None = None) -> None:
     files = {}
     for root in (schemas, nomenclatures):
         for path in glob.glob(os.path.join(root, "**", "*.json"), recursive=True):
@@ -197,6 +214,8 @@ def main(schemas: str, nomenclatures: str) -> None:
     out_dir = os.path.join("snds_algos", "contracts", "tables")
     os.makedirs(out_dir, exist_ok=True)
     for table, (product, used) in TABLES.items():
+        if only and table not in only:
+            continue
         with open(files[table], encoding="utf-8") as fh:
             schema = json.load(fh)
         names = [f["name"] for f in schema["fields"]]
@@ -231,7 +250,7 @@ def main(schemas: str, nomenclatures: str) -> None:
                 col["sentinels"] = (
                     ["1600-01-01", "2099-12-31"] if name == "IMB_ALD_DTF" else ["1600-01-01"]
                 )
-            desc = (field.get("description") or "").strip()
+            desc = _text(field.get("description") or "")
             if desc:
                 col["description"] = desc
             columns.append(col)
@@ -240,7 +259,7 @@ def main(schemas: str, nomenclatures: str) -> None:
             key = [key]
         doc = {
             "table": table,
-            "title": schema.get("title", table),
+            "title": _text(schema.get("title", table)),
             "product": product,
             "yearly": table.startswith("T_") and "aa" in table,
             "key": key or (DCIR_KEYS if table.startswith("ER_") else []),
@@ -260,4 +279,4 @@ def main(schemas: str, nomenclatures: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])

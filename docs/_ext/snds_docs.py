@@ -76,6 +76,8 @@ def joins() -> list[dict[str, Any]]:
         [("PHA_PRS_C13", "PHA_CIP_C13")],
         "CIP13 drug code -> ATC class, pack size",
     )
+    add("KI_CCI_R", "IR_BEN_R", [("BEN_IDT_ANO", "BEN_IDT_ANO")], "person pseudonym")
+    add("KI_ECD_R", "KI_CCI_R", [("DCD_IDT_ENC", "DCD_IDT_ENC")], "death certificate")
     for prefix, keys in PMSI_KEYS.items():
         hub = f"{prefix}aaC"
         add(

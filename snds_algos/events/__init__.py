@@ -18,7 +18,7 @@ from snds_algos.events.codelists import (
     load_codelist,
     read_codelist,
 )
-from snds_algos.events.deaths import deaths
+from snds_algos.events.deaths import death_causes, deaths
 from snds_algos.events.diagnoses import hospital_diagnoses
 from snds_algos.events.drugs import drug_dispensings, hospital_drug_dispensings
 from snds_algos.events.patients import PATIENT_COLUMNS, patients
@@ -32,6 +32,7 @@ __all__ = [
     "CodeList",
     "available_codelists",
     "biology_acts",
+    "death_causes",
     "deaths",
     "drug_dispensings",
     "event_order",

@@ -18,6 +18,7 @@ from snds_algos.synthetic import conditions as cond
 from snds_algos.synthetic.beneficiaries import ir_ben_r, ir_imb_r
 from snds_algos.synthetic.care import make_traces
 from snds_algos.synthetic.catalog import Catalog, build_catalog
+from snds_algos.synthetic.cepidc import cepidc_tables
 from snds_algos.synthetic.config import Settings, make_settings
 from snds_algos.synthetic.dcir import dcir_tables
 from snds_algos.synthetic.persons import YEAR_DAYS, draw_deaths, make_persons
@@ -182,6 +183,7 @@ def generate_chunk(
     mco, mco_truth = mco_tables(settings, rng, chunk, persons, traces, cat, ghs_of)
     out.update(mco)
     out.update(other_pmsi_tables(settings, rng, chunk, persons, traces, cat))
+    out.update(cepidc_tables(settings, chunk, persons))  # a random generator of its own
     out["_truth_persons"] = persons_truth(persons)
     out["_truth_conditions"] = conditions_truth(settings, persons, cases)
     out["_truth_defects"] = defects_truth([ben_truth, *dcir_truth, *mco_truth])

@@ -6,6 +6,7 @@ import pytest
 
 from snds_algos import events as ev
 from snds_algos.events.ald import ALD_EXTRAS
+from snds_algos.events.deaths import CAUSE_EXTRAS, DEATH_EXTRAS
 from snds_algos.events.diagnoses import DIAGNOSIS_EXTRAS
 from snds_algos.events.drugs import DRUG_EXTRAS
 from snds_algos.events.schema import event_order
@@ -23,7 +24,8 @@ EXTRACTORS = {
     "biology": (lambda s, r: ev.biology_acts(s, report=r), {}),
     "visits": (lambda s, r: ev.visits(s, natures=["1111", "1112"], report=r), {}),
     "stays": (lambda s, r: ev.hospital_stays(s, report=r), STAY_EXTRAS),
-    "deaths": (lambda s, r: ev.deaths(s, report=r), {}),
+    "deaths": (lambda s, r: ev.deaths(s, report=r), DEATH_EXTRAS),
+    "death_causes": (lambda s, r: ev.death_causes(s, report=r), CAUSE_EXTRAS),
 }
 
 
@@ -51,7 +53,16 @@ def on_pandas(generated):
 
 def test_every_extractor_on_pandas(on_pandas, generated):
     counts = {name: len(frame) for name, frame in on_pandas.items()}
-    for name in ("drugs", "diagnoses", "acts", "biology", "visits", "stays"):
+    for name in (
+        "drugs",
+        "diagnoses",
+        "acts",
+        "biology",
+        "visits",
+        "stays",
+        "deaths",
+        "death_causes",
+    ):
         assert counts[name] > 0, f"{name}: no event on generated data"
     patients = ev.patients(open_source(generated))
     assert patients["patient_id"].is_unique and len(patients) >= 400
@@ -73,6 +84,27 @@ def test_every_extractor_on_duckdb_matches_pandas(on_pandas, generated):
         assert report.to_pandas().equals(expected_report.to_pandas()), name
     key = ["patient_id"]
     assert rows(ev.patients(source), key) == rows(ev.patients(pandas_source), key)
+
+
+def test_certificates_agree_with_the_referential(generated):
+    """The generator writes a certificate (KI_CCI_R, KI_ECD_R) for most deaths: attributed
+    ones carry the referential's date; unmatched ones are counted, not lost."""
+    source = open_source(generated)
+    report = Report()
+    certified = ev.deaths(source, sources=["KI_CCI_R"], report=report)
+    referential = ev.deaths(source, sources=["IR_BEN_R"])
+    dates = dict(zip(referential["patient_id"], referential["start"], strict=True))
+    assert len(certified) > 0 and certified["cause"].notna().all()
+    assert all(
+        dates[p] == d for p, d in zip(certified["patient_id"], certified["start"], strict=True)
+    )
+    counts = report.to_pandas().set_index("step")["rows_removed"]
+    assert counts["deaths:no_date"] == 0 and counts["identity:not_in_referential"] == 0
+    raw = pd.read_parquet(generated / "KI_CCI_R.parquet")
+    assert counts["identity:invalid_idt"] == raw["BEN_IDT_ANO"].isna().sum()
+    causes = ev.death_causes(source)
+    assert set(causes["patient_id"]) == set(certified["patient_id"])
+    assert (causes["rank"] >= 1).all()
 
 
 @pytest.mark.slow

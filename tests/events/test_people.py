@@ -11,6 +11,7 @@ from snds_algos.events import (
     visits,
 )
 from snds_algos.events.ald import ALD_EXTRAS
+from snds_algos.events.deaths import DEATH_EXTRAS
 from snds_algos.events.schema import event_order
 from snds_algos.reports import Report
 from tests.events.builders import SOLO_ID, D
@@ -57,8 +58,8 @@ def test_biology_and_visits_are_regularised(backend):
 
 def test_deaths_follow_the_source_priority(backend):
     data = on(backend, world())
-    default = deaths(data)
-    validate_events(default, data_checks=True)
+    default = deaths(data)  # no KI_CCI_R in this world: skipped
+    validate_events(default, DEATH_EXTRAS, data_checks=True)
     assert [(r["patient_id"], r["start"], r["source"]) for r in rows(default)] == [
         ("MULTI", D(2020, 8, 9), "IR_BEN_R")
     ]

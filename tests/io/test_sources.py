@@ -190,7 +190,7 @@ HDH_BROKEN = {
 
 
 def test_hdh_copy_is_complete():
-    assert len(HDH_TABLES) == 21
+    assert len(HDH_TABLES) == 23
     assert (HDH / "LICENCE.md").exists() and "Health Data Hub" in (HDH / "README.md").read_text()
 
 
