@@ -115,7 +115,9 @@ def dcir_detail(
     prs = lazy(src.read("ER_PRS_F", list(dict.fromkeys(wanted))))
     if period is not None and "EXE_SOI_DTD" in prs_columns:
         prs = prs.filter(in_period("EXE_SOI_DTD", period))
-    det = lazy(detail)
+    # the selected detail lines are few next to ER_PRS_F: held in memory on DuckDB, their
+    # exact size lets the join build its hash table on them rather than on ER_PRS_F
+    det = computed_once(lazy(detail))
     if src.backend == PANDAS:
         # a filter implied by the join, cheap on one column: the 9-key merge then
         # factorises only the prestations that can match (Spark's optimiser plans joins)
