@@ -66,11 +66,17 @@ def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     """
     ben = lazy(ir_ben_r)
     pid = patient_id_expr(ben.collect_schema().names())
-    return (
-        ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID))
-        .filter(~nw.col("BEN_NIR_PSA").is_null())
-        .unique(["BEN_NIR_PSA", "BEN_RNG_GEM", PATIENT_ID])
+    rows = ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID)).filter(
+        ~nw.col("BEN_NIR_PSA").is_null()
     )
+    return _distinct(rows)
+
+
+def _distinct(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Distinct rows; on Spark a hash aggregate (narwhals' ``unique`` sorts for a window)."""
+    if frame.implementation.is_pyspark():
+        return lazy(frame.to_native().dropDuplicates())
+    return frame.unique()
 
 
 def _attribute(
@@ -82,18 +88,30 @@ def _attribute(
     table: str,
     report: Report | None,
 ) -> nw.LazyFrame:
-    # no string min/max in group-by: pandas computes those in Python, group by group
-    pairs = index.select(*index_keys, PATIENT_ID).unique()
-    counts = pairs.group_by(*index_keys).agg(nw.len().alias("__persons"))
-    single = (
-        pairs.join(counts, on=list(index_keys), how="inner")
-        .filter(nw.col("__persons") == 1)
-        .select(*index_keys, nw.col(PATIENT_ID).alias("__pid"))
-    )
+    pairs = _distinct(index.select(*index_keys, PATIENT_ID))
     rename = dict(zip(index_keys, keys, strict=True))
-    joined = frame.join(counts.rename(rename), on=list(keys), how="left").join(
-        single.rename(rename), on=list(keys), how="left"
-    )
+    if pairs.implementation.is_pyspark():
+        # one aggregation and one join: the number of persons and, when it is one, the id
+        from pyspark.sql import functions as F
+
+        persons = (
+            pairs.to_native()
+            .groupBy(*index_keys)
+            .agg(F.count(F.lit(1)).alias("__persons"), F.min(PATIENT_ID).alias("__pid"))
+            .withColumn("__pid", F.when(F.col("__persons") == 1, F.col("__pid")))
+        )
+        joined = frame.join(lazy(persons).rename(rename), on=list(keys), how="left")
+    else:
+        # no string min/max in group-by: pandas computes those in Python, group by group
+        counts = pairs.group_by(*index_keys).agg(nw.len().alias("__persons"))
+        single = (
+            pairs.join(counts, on=list(index_keys), how="inner")
+            .filter(nw.col("__persons") == 1)
+            .select(*index_keys, nw.col(PATIENT_ID).alias("__pid"))
+        )
+        joined = frame.join(counts.rename(rename), on=list(keys), how="left").join(
+            single.rename(rename), on=list(keys), how="left"
+        )
     is_invalid = invalid.fill_null(True)
     absent = nw.col("__persons").is_null()
     several = nw.col("__persons") > 1
