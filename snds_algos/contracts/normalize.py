@@ -330,19 +330,6 @@ def _guard(raw: Any, converted: Any, table: str, column: str, problem: str) -> A
     return F.when(raw.isNotNull() & converted.isNull(), F.raise_error(message)).otherwise(converted)
 
 
-def _spark_code_may_change(text: Any) -> Any:
-    """True (or null for null) for every text the code canonicalisation could change.
-
-    Trim removes spaces only; ``true``/``false`` start with t or f; stripping leading
-    zeros needs a first character ``0`` (after an optional sign) and something after
-    it; dropping a ``.0*`` needs a dot. Anything else is left as it is.
-    """
-    flag = text.contains(".") | text.endswith(" ") | (text.startswith("0") & (text != "0"))
-    for first in (" ", "+", "-", "t", "T", "f", "F"):
-        flag = flag | text.startswith(first)
-    return flag
-
-
 def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
     """The Spark column expression that converts ``spec.name`` to its contract type.
 
@@ -383,8 +370,8 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
             text = col.cast("string")
         if spec.type == "code" and not numeric and type_name != "BooleanType":
             # numbers and booleans already give canonical text. Other text is rewritten
-            # only where it could change, told by cheap byte tests (most codes are
-            # canonical, and trim, lower and a regex on every row of a large table cost)
+            # only where it could change, as on pandas (most codes are canonical: one
+            # regex test per row instead of trim, two lower and a regex replacement)
             raw = text
             text = F.trim(text)
             text = (
@@ -393,7 +380,7 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
                 .otherwise(text)
             )
             text = F.regexp_replace(text, _CODE_INT, _CODE_INT_REPLACEMENT[1])
-            text = F.when(_spark_code_may_change(raw), text).otherwise(raw)
+            text = F.when(raw.rlike(_CODE_NEEDS_WORK), text).otherwise(raw)
         return text
     if spec.type == "date":
         if type_name == "DateType":
