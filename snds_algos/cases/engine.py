@@ -191,6 +191,23 @@ def _logic(node: Any, definition: Definition) -> nw.Expr | None:
     )
 
 
+def _cache_if_reused(ev: nw.LazyFrame, definition: Definition, names: list[str]) -> nw.LazyFrame:
+    """On Spark, cache the events when several criteria read one category (two hospital
+    criteria, a same-stay condition): their extraction then runs once, not once per read.
+    pandas frames are in memory already."""
+    if not ev.implementation.is_pyspark():
+        return ev
+    reads: dict[str, int] = {}
+    for name in names:
+        crit = definition.criteria[name]
+        reads[crit.events] = reads.get(crit.events, 0) + 1
+        if crit.with_same_stay:
+            reads["hospital_diagnosis"] = reads.get("hospital_diagnosis", 0) + 1
+    if max(reads.values()) < 2:
+        return ev
+    return lazy(ev.to_native().cache())
+
+
 def identify(
     definition: Definition,
     events: Any,
@@ -217,7 +234,9 @@ def identify(
     -------
     One row per person (same backend): ``patient_id``, ``year``, per enabled criterion
     a boolean flag and ``<criterion>_date``, and ``case``; sorted by ``patient_id`` on
-    pandas (Spark stays lazy: sort on ``patient_id`` to compare).
+    pandas (Spark stays lazy: sort on ``patient_id`` to compare). On Spark, events read
+    by several criteria are marked for caching (``DataFrame.cache``): computed once, at
+    the first action.
 
     Examples
     --------
@@ -248,6 +267,7 @@ def identify(
     names = definition.enabled()
     if not names:
         raise ValueError(f"{definition.id}: no criterion enabled")
+    ev = _cache_if_reused(ev, definition, names)
     # one long frame of (person, criterion, date met), then one group-by: each criterion's
     # lineage is evaluated once (joining one frame per criterion made Spark recompute
     # the shared event extraction for every join)

@@ -376,7 +376,11 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
             return None if type_name == "StringType" else col.cast("string")
         else:
             text = col.cast("string")
-        if spec.type == "code":
+        if spec.type == "code" and not numeric and type_name != "BooleanType":
+            # numbers and booleans already give canonical text. Other text is rewritten
+            # only where it could change, as on pandas (most codes are canonical: one
+            # regex test per row instead of trim, two lower and a regex replacement)
+            raw = text
             text = F.trim(text)
             text = (
                 F.when(F.lower(text) == "true", F.lit("1"))
@@ -384,6 +388,7 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
                 .otherwise(text)
             )
             text = F.regexp_replace(text, _CODE_INT, _CODE_INT_REPLACEMENT[1])
+            text = F.when(raw.rlike(_CODE_NEEDS_WORK), text).otherwise(raw)
         return text
     if spec.type == "date":
         if type_name == "DateType":

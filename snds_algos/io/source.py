@@ -262,6 +262,7 @@ class FolderSource(TableSource):
             self.spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
         self.description = f"folder {self.path}"
         self._files = self._scan()
+        self._spark_frames: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"FolderSource({str(self.path)!r}, backend={self.backend!r})"
@@ -309,9 +310,12 @@ class FolderSource(TableSource):
         path, kind = self._files[name]
         try:
             if self.backend == SPARK:
-                if kind == ".parquet":
+                # one reader per table: Spark runs a job to read a parquet schema, and
+                # an algorithm reads some tables (IR_BEN_R...) several times
+                frame = self._spark_frames.get(name)
+                if frame is None and kind == ".parquet":
                     frame = self.spark.read.parquet(str(path))
-                else:
+                elif frame is None:
                     sep = _csv_separator(self._csv_files(path)[0])
                     frame = (
                         self.spark.read.option("header", True)
@@ -319,6 +323,7 @@ class FolderSource(TableSource):
                         .option("inferSchema", False)
                         .csv(str(path))
                     )
+                self._spark_frames[name] = frame
                 return frame.select(*columns) if columns is not None else frame
             if self.backend == DUCKDB:
                 return self._read_duckdb(path, kind, columns)

@@ -243,3 +243,19 @@ def test_pandera_spark_schema_accepts_a_normalised_frame(spark):
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         out = spark_schema("IR_IMB_R", ["MED_MTF_COD", "IMB_ETM_NAT"]).validate(frame)
     assert dict(out.pandera.errors) == {}
+
+
+@pytest.mark.spark
+def test_spark_code_canonicalisation_matches_pandas_on_edge_cases(spark):
+    """Spark rewrites only the codes that can change: the result is pandas' on every value."""
+    values = [
+        "1", "01", " 1 ", "1 ", " 1", "true", "FALSE", " True ", "tRuE", "falsey", "t", "f",
+        "1.0", "1.", "10.00", "1.5", "+5", "-05", "-0", "+0", "0", "00", "0.0", "000", "0071",
+        "A10", "E11", "F32", "T90", "", " ", "+", "-", ".", "0 ", "E11.0",
+        "1e3", None,
+    ]  # fmt: skip
+    raw = pd.DataFrame({"BEN_RNG_GEM": pd.array(values, dtype="string[pyarrow]")})
+    expected = normalize(raw, "ER_PRS_F")["BEN_RNG_GEM"].astype(object)
+    expected = [None if pd.isna(v) else v for v in expected]
+    got = normalize(spark.createDataFrame(raw.astype(object)), "ER_PRS_F").collect()
+    assert [r["BEN_RNG_GEM"] for r in got] == expected
