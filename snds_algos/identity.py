@@ -90,13 +90,25 @@ def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     )
 
 
+def _person_rows(ir_ben_r: Any) -> nw.LazyFrame:
+    """:func:`person_index` before its distinct step on the lazy backends (the key table
+    counts distinct persons itself: one aggregation instead of three)."""
+    ben = lazy(ir_ben_r)
+    if backend_of_lazy(ben) == PANDAS:
+        return person_index(ir_ben_r)
+    pid = patient_id_expr(ben.collect_schema().names())
+    return ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID)).filter(
+        ~nw.col("BEN_NIR_PSA").is_null()
+    )
+
+
 #: key tables already computed on DuckDB, by IR_BEN_R relation (a few kept)
 _KEY_TABLES: OrderedDict[tuple[int, tuple[str, ...]], tuple[Any, nw.LazyFrame]] = OrderedDict()
 
 
 def key_table(index: nw.LazyFrame, index_keys: Sequence[str]) -> nw.LazyFrame:
     """One row per key of the person index: ``__persons`` (how many persons the key
-    leads to) and ``__pid`` (the person, when only one).
+    leads to) and ``__pid`` (the person, when only one). ``index`` may repeat rows.
 
     >>> import pandas as pd
     >>> index = person_index(pd.DataFrame({"BEN_NIR_PSA": ["N1", "N1", "N2"],
@@ -105,13 +117,14 @@ def key_table(index: nw.LazyFrame, index_keys: Sequence[str]) -> nw.LazyFrame:
     >>> keys["__persons"].tolist(), keys.dropna()["__pid"].tolist()
     ([2, 1], ['P3'])
     """
-    pairs = distinct(index.select(*index_keys, PATIENT_ID))
     if backend_of_lazy(index) != PANDAS:
         # one aggregation (pandas computes string min/max in Python, group by group)
-        return pairs.group_by(*index_keys).agg(
-            nw.len().alias("__persons"),
-            nw.when(nw.len() == 1).then(nw.col(PATIENT_ID).min()).alias("__pid"),
+        persons = nw.col(PATIENT_ID).n_unique()
+        return index.group_by(*index_keys).agg(
+            persons.alias("__persons"),
+            nw.when(persons == 1).then(nw.col(PATIENT_ID).min()).alias("__pid"),
         )
+    pairs = distinct(index.select(*index_keys, PATIENT_ID))
     counts = pairs.group_by(*index_keys).agg(nw.len().alias("__persons"))
     single = (
         pairs.join(counts, on=list(index_keys), how="inner")
@@ -191,7 +204,7 @@ def attribute_dcir(
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
     keys = ["BEN_NIR_PSA", "BEN_RNG_GEM"]
-    key_info = _key_table_once(ir_ben_r, person_index(ir_ben_r), keys)
+    key_info = _key_table_once(ir_ben_r, _person_rows(ir_ben_r), keys)
     invalid = _invalid_nir("BEN_NIR_PSA") | nw.col("BEN_RNG_GEM").is_null()
     out = _attribute(lazy(frame), key_info, keys, keys, invalid, table, report)
     return to_native(out)
@@ -223,7 +236,7 @@ def attribute_pmsi(
     [1, 0, 1]
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
-    index = person_index(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID)
+    index = _person_rows(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID)
     key_info = _key_table_once(ir_ben_r, index, ["BEN_NIR_PSA"])
     out = _attribute(
         lazy(frame), key_info, [nir_column], ["BEN_NIR_PSA"], _invalid_nir(nir_column), table,
