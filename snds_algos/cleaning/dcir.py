@@ -18,7 +18,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, date_literal, lazy, to_native
+from snds_algos.backend import common_backend, date_literal, distinct, lazy, to_native
 from snds_algos.cleaning.rules import Rule, select_rules
 from snds_algos.reports import Report
 
@@ -140,8 +140,12 @@ def clean_dcir(
             continue
         applied.append(rule)
     if any(r.name == "dcir_public_hospital_taa" for r in applied):
-        ete = lazy(er_ete_f).select(*DCIR_KEYS, "ETE_IND_TAA").unique(list(DCIR_KEYS), keep="any")
-        prs = prs.join(ete, on=list(DCIR_KEYS), how="left")
+        # the prestations with an ER_ETE_F line billed directly (TAA = 1): one row per key,
+        # whatever the number of ER_ETE_F lines (any of them with TAA = 1 flags it)
+        taa = nw.col("ETE_IND_TAA") == "1"
+        flagged = distinct(lazy(er_ete_f).filter(taa.fill_null(False)).select(*DCIR_KEYS))
+        flagged = flagged.with_columns(nw.lit("1", dtype=nw.String()).alias("ETE_IND_TAA"))
+        prs = prs.join(flagged, on=list(DCIR_KEYS), how="left")
     conditions = [(r.name, r.description, r.drop(params).fill_null(False)) for r in applied]
     if report is not None and conditions:
         report.add_flags("ER_PRS_F", prs, conditions)

@@ -60,7 +60,8 @@ WITH
 """
     + IDENTITY
     + """ete AS (
-  SELECT DISTINCT ON ({keys}) {keys}, ETE_IND_TAA FROM read_parquet('{d}/ER_ETE_F.parquet')
+  SELECT DISTINCT {keys}, '1' AS ETE_IND_TAA FROM read_parquet('{d}/ER_ETE_F.parquet')
+  WHERE ETE_IND_TAA = '1'
 ),
 prs AS (
   SELECT p.* FROM read_parquet('{d}/ER_PRS_F.parquet') p

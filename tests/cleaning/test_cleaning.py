@@ -70,6 +70,22 @@ def test_dcir_rules_counts_and_rows(backend):
     ]
 
 
+def test_a_prestation_with_any_taa_line_is_removed(backend):
+    """Several ER_ETE_F lines on one prestation: one with TAA = 1 is enough (whatever the
+    order of the lines), and the prestation is counted once."""
+    prs = prs_frame(backend)
+    pdf = backend.collect(prs)[list(DCIR_KEYS)].iloc[[0, 0, 0, 5]].copy()
+    pdf["ETE_IND_TAA"] = pd.array(["0", "1", None, "0"], dtype=S)
+    report = Report()
+    out = clean_dcir(prs, backend.frame(pdf.reset_index(drop=True)), report=report)
+    assert [r["line"] for r in rows(out, ["line"])] == ["4", "5", "6"]
+    assert report.to_pandas()[["step", "rows_removed"]].values.tolist() == [
+        ["dcir_information_lines", 2],
+        ["dcir_zero_nature", 1],
+        ["dcir_public_hospital_taa", 1],  # line 0 only (line 5's lines all say 0)
+    ]
+
+
 def test_dcir_rules_are_switchable_and_skips_are_reported(backend):
     prs = prs_frame(backend)
     report = Report()
