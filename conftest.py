@@ -77,7 +77,9 @@ class Backend:
         if self.name == "pandas":
             return pdf.copy()
         if self.name == "duckdb":
-            return to_duckdb(pdf)
+            from snds_algos.backend import duckdb_from_pandas
+
+            return duckdb_from_pandas(pdf)
         return to_spark(self.spark, pdf)
 
     def collect(self, frame: Any) -> pd.DataFrame:
@@ -91,15 +93,6 @@ def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
 
     table = pa.Table.from_pandas(pdf, preserve_index=False)
     return spark.createDataFrame(table)
-
-
-def to_duckdb(pdf: pd.DataFrame) -> Any:
-    """A DuckDB relation (on the library's connection) holding a pandas frame."""
-    import pyarrow as pa
-
-    from snds_algos.backend import duckdb_connection
-
-    return duckdb_connection().from_arrow(pa.Table.from_pandas(pdf, preserve_index=False))
 
 
 def to_pandas(frame: Any) -> pd.DataFrame:

@@ -190,8 +190,7 @@ def computed_once(frame: nw.LazyFrame) -> nw.LazyFrame:
     are (Spark plans reuse itself).
     """
     if backend_of_lazy(frame) == DUCKDB:
-        native = frame.to_native()
-        return lazy(duckdb_connection().from_arrow(native.to_arrow_table()))
+        return lazy(duckdb_connection().from_arrow(frame.to_native().to_arrow_table()))
     return frame
 
 
@@ -199,14 +198,25 @@ def _duckdb_with(frame: nw.LazyFrame, columns: Mapping[str, str]) -> nw.LazyFram
     """Add (or replace) columns given as DuckDB SQL expressions, keeping column order."""
     native = frame.to_native()
     names = list(native.columns)
-    items = [columns[c] + f" AS {_q(c)}" if c in columns else _q(c) for c in names]
-    items += [f"{sql} AS {_q(name)}" for name, sql in columns.items() if name not in names]
+    items = [columns[c] + f" AS {sql_name(c)}" if c in columns else sql_name(c) for c in names]
+    items += [f"{sql} AS {sql_name(name)}" for name, sql in columns.items() if name not in names]
     return lazy(native.project(", ".join(items)))
 
 
-def _q(name: str) -> str:
-    """A quoted SQL identifier."""
+def sql_name(name: str) -> str:
+    """A quoted SQL identifier (DuckDB), for the few places that write SQL.
+
+    >>> sql_name('end')
+    '"end"'
+    """
     return '"' + name.replace('"', '""') + '"'
+
+
+def duckdb_from_pandas(frame: Any) -> Any:
+    """A DuckDB relation, on the library's connection, holding a pandas frame."""
+    import pyarrow as pa
+
+    return duckdb_connection().from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
 
 
 # --------------------------------------------------------------------------- dates
@@ -241,8 +251,8 @@ def add_days(frame: nw.LazyFrame, column: str, days: int | str, out: str) -> nw.
         amount = F.col(days) if isinstance(days, str) else F.lit(int(days))
         return lazy(native.withColumn(out, F.date_add(F.col(column), amount.cast("int"))))
     if backend_of_lazy(frame) == DUCKDB:
-        amount = f"CAST({_q(days)} AS INTEGER)" if isinstance(days, str) else str(int(days))
-        return _duckdb_with(frame, {out: f"CAST({_q(column)} + {amount} AS DATE)"})
+        amount = f"CAST({sql_name(days)} AS INTEGER)" if isinstance(days, str) else str(int(days))
+        return _duckdb_with(frame, {out: f"CAST({sql_name(column)} + {amount} AS DATE)"})
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -273,7 +283,7 @@ def days_between(frame: nw.LazyFrame, start: str, end: str, out: str) -> nw.Lazy
 
         return lazy(native.withColumn(out, F.datediff(F.col(end), F.col(start)).cast("long")))
     if backend_of_lazy(frame) == DUCKDB:
-        return _duckdb_with(frame, {out: f"CAST({_q(end)} - {_q(start)} AS BIGINT)"})
+        return _duckdb_with(frame, {out: f"CAST({sql_name(end)} - {sql_name(start)} AS BIGINT)"})
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -301,7 +311,7 @@ def day_number(frame: nw.LazyFrame, column: str, out: str) -> nw.LazyFrame:
         epoch = F.lit(dt.date(1970, 1, 1))
         return lazy(native.withColumn(out, F.datediff(F.col(column), epoch).cast("long")))
     if backend_of_lazy(frame) == DUCKDB:
-        return _duckdb_with(frame, {out: f"CAST({_q(column)} - DATE '1970-01-01' AS BIGINT)"})
+        return _duckdb_with(frame, {out: f"CAST({sql_name(column)} - DATE '1970-01-01' AS BIGINT)"})
     import pandas as pd
     import pyarrow as pa
 
@@ -335,7 +345,7 @@ def date_from_parts(
         value = F.when(valid, F.make_date(y, m, F.lit(1)))
         return lazy(native.withColumn(out, value.cast("date")))
     if backend_of_lazy(frame) == DUCKDB:
-        y, m = f"CAST({_q(year)} AS BIGINT)", f"CAST({_q(month)} AS BIGINT)"
+        y, m = f"CAST({sql_name(year)} AS BIGINT)", f"CAST({sql_name(month)} AS BIGINT)"
         valid = f"{y} BETWEEN {int(min_year)} AND 9999 AND {m} BETWEEN 1 AND 12"
         value = f"CASE WHEN {valid} THEN make_date({y}, {m}, 1) END"
         return _duckdb_with(frame, {out: f"CAST({value} AS DATE)"})
@@ -375,9 +385,11 @@ def from_day_number(frame: nw.LazyFrame, columns: Mapping[str, str]) -> nw.LazyF
         kept = [c for c in native.columns if c not in columns]
         return lazy(native.withColumns(new).select(*kept, *new))
     if backend_of_lazy(frame) == DUCKDB:
-        kept = [_q(c) for c in native.columns if c not in columns and c not in columns.values()]
+        kept = [
+            sql_name(c) for c in native.columns if c not in columns and c not in columns.values()
+        ]
         new_sql = [
-            f"CAST(DATE '1970-01-01' + CAST({_q(src)} AS INTEGER) AS DATE) AS {_q(out)}"
+            f"CAST(DATE '1970-01-01' + CAST({sql_name(src)} AS INTEGER) AS DATE) AS {sql_name(out)}"
             for src, out in columns.items()
         ]
         return lazy(native.project(", ".join([*kept, *new_sql])))

@@ -81,21 +81,13 @@ def person_index(ir_ben_r: Any) -> nw.LazyFrame:
     >>> to_native(person_index(ben)).sort_values("BEN_NIR_PSA")["patient_id"].tolist()
     ['P1', 'N2_1']
     """
-    ben = lazy(ir_ben_r)
-    pid = patient_id_expr(ben.collect_schema().names())
-    return distinct(
-        ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID)).filter(
-            ~nw.col("BEN_NIR_PSA").is_null()
-        )
-    )
+    return distinct(_person_rows(ir_ben_r))
 
 
 def _person_rows(ir_ben_r: Any) -> nw.LazyFrame:
-    """:func:`person_index` before its distinct step on the lazy backends (the key table
-    counts distinct persons itself: one aggregation instead of three)."""
+    """IR_BEN_R rows as ``BEN_NIR_PSA, BEN_RNG_GEM, patient_id`` (rows may repeat: the
+    key table counts distinct persons itself)."""
     ben = lazy(ir_ben_r)
-    if backend_of_lazy(ben) == PANDAS:
-        return person_index(ir_ben_r)
     pid = patient_id_expr(ben.collect_schema().names())
     return ben.select("BEN_NIR_PSA", "BEN_RNG_GEM", pid.alias(PATIENT_ID)).filter(
         ~nw.col("BEN_NIR_PSA").is_null()

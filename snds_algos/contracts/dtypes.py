@@ -36,6 +36,12 @@ DUCKDB_TYPE_NAMES = {
     "number": "DOUBLE",
 }
 
+#: DuckDB type names, for telling raw column types apart
+DUCKDB_SIGNED_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+DUCKDB_INTEGERS = (*DUCKDB_SIGNED_INTEGERS, "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                   "UHUGEINT")  # fmt: skip
+DUCKDB_FLOATS = ("FLOAT", "DOUBLE", "REAL")
+
 
 def spark_type(contract_type: str) -> Any:
     """The PySpark data type instance of a contract type (imports PySpark)."""
@@ -109,9 +115,8 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 def duckdb_matches(type_name: str, contract_type: str) -> bool:
     """True when a DuckDB column type (``"VARCHAR"``, ``"BIGINT"``...) matches ``contract_type``."""
     base = str(type_name).split("(")[0].upper()
-    integers = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
     if contract_type == "integer":
-        return base in integers
+        return base in DUCKDB_SIGNED_INTEGERS
     if contract_type == "number":
-        return base in (*integers, "FLOAT", "DOUBLE", "REAL", "DECIMAL")
+        return base in (*DUCKDB_SIGNED_INTEGERS, *DUCKDB_FLOATS, "DECIMAL")
     return base == DUCKDB_TYPE_NAMES[contract_type]

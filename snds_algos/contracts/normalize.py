@@ -30,8 +30,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from snds_algos.backend import DUCKDB, SPARK, backend_of
-from snds_algos.contracts.dtypes import PANDAS_DTYPES, pandas_matches, spark_matches
+from snds_algos.backend import DUCKDB, SPARK, backend_of, sql_name
+from snds_algos.contracts.dtypes import (
+    DUCKDB_FLOATS,
+    DUCKDB_INTEGERS,
+    PANDAS_DTYPES,
+    pandas_matches,
+    spark_matches,
+)
 from snds_algos.contracts.model import ColumnSpec, TableContract, get_contract
 from snds_algos.errors import ContractError
 
@@ -119,7 +125,7 @@ def normalize(
         if backend_of(frame) == SPARK:
             frame = frame.select(*columns)
         elif backend_of(frame) == DUCKDB:
-            frame = frame.project(", ".join(_sql_name(c) for c in columns))
+            frame = frame.project(", ".join(sql_name(c) for c in columns))
         else:
             frame = frame[list(columns)]
     if backend_of(frame) == SPARK:
@@ -440,14 +446,6 @@ def _normalize_spark(frame: Any, contract: TableContract, table: str) -> Any:
 # The same conversions as on Spark, written as DuckDB SQL; a guard calls DuckDB's
 # ``error()`` when a value meets it, so that the first query touching a bad value fails.
 
-_DUCKDB_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                    "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")  # fmt: skip
-_DUCKDB_FLOATS = ("FLOAT", "DOUBLE", "REAL")
-
-
-def _sql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
@@ -467,10 +465,10 @@ def duckdb_conversion(spec: ColumnSpec, type_name: str, table: str) -> str | Non
 
     Returns ``None`` when the column already has the right type.
     """
-    col = _sql_name(spec.name)
+    col = sql_name(spec.name)
     base = type_name.split("(")[0].upper()
-    integer = base in _DUCKDB_INTEGERS
-    numeric = integer or base in _DUCKDB_FLOATS or base == "DECIMAL"
+    integer = base in DUCKDB_INTEGERS
+    numeric = integer or base in DUCKDB_FLOATS or base == "DECIMAL"
     temporal = base == "DATE" or base.startswith("TIMESTAMP")
     if spec.type in ("string", "code"):
         if temporal:
@@ -554,7 +552,7 @@ def _canonical_text_codes(frame: Any, names: list[str]) -> set[str]:
     if not names:
         return set()
     parts = [
-        f"SELECT {i} AS k, v FROM (SELECT DISTINCT CAST({_sql_name(n)} AS VARCHAR) AS v FROM frame)"
+        f"SELECT {i} AS k, v FROM (SELECT DISTINCT CAST({sql_name(n)} AS VARCHAR) AS v FROM frame)"
         for i, n in enumerate(names)
     ]
     found = frame.query("frame", " UNION ALL ".join(parts)).fetchall()
@@ -579,5 +577,5 @@ def _normalize_duckdb(frame: Any, contract: TableContract, table: str) -> Any:
             spec = None
         expr = duckdb_conversion(spec, str(type_), table) if spec is not None else None
         changed = changed or expr is not None
-        items.append(f"{expr} AS {_sql_name(name)}" if expr is not None else _sql_name(name))
+        items.append(f"{expr} AS {sql_name(name)}" if expr is not None else sql_name(name))
     return frame.project(", ".join(items)) if changed else frame

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from snds_algos.backend import DUCKDB, SPARK, backend_of
+from snds_algos.backend import DUCKDB, SPARK, backend_of, sql_name
 from snds_algos.contracts.dtypes import (
     DUCKDB_TYPE_NAMES,
     PANDAS_DTYPES,
@@ -248,7 +248,7 @@ def _validate_duckdb(frame: Any, table: str, specs: list[ColumnSpec], data: bool
     if not data:
         return
     for spec in specs:
-        col = '"' + spec.name.replace('"', '""') + '"'
+        col = sql_name(spec.name)
         failures = []
         if not spec.nullable:
             failures.append(("not_nullable", f"{col} IS NULL"))

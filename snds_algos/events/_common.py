@@ -35,21 +35,8 @@ def read_optional(
 
 
 def read_ben(src: TableSource, extra: Sequence[str] = ()) -> Any:
-    """IR_BEN_R with the keys, ``BEN_IDT_ANO`` when present, and ``extra`` columns.
-
-    On DuckDB the same relation is returned for the same source and columns, so that
-    the person keys derived from it are computed once (see
-    :func:`snds_algos.identity.attribute_dcir`).
-    """
-    from snds_algos.backend import DUCKDB
-
-    columns = ["BEN_NIR_PSA", "BEN_RNG_GEM", *extra]
-    if src.backend != DUCKDB:
-        return read_optional(src, "IR_BEN_R", columns, ["BEN_IDT_ANO"])
-    memo = src.__dict__.setdefault("_ben_relations", {})
-    if tuple(columns) not in memo:
-        memo[tuple(columns)] = read_optional(src, "IR_BEN_R", columns, ["BEN_IDT_ANO"])
-    return memo[tuple(columns)]
+    """IR_BEN_R with the keys, ``BEN_IDT_ANO`` when present, and ``extra`` columns."""
+    return read_optional(src, "IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM", *extra], ["BEN_IDT_ANO"])
 
 
 def parse_period(period: Period | None) -> tuple[dt.date, dt.date] | None:

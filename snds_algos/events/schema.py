@@ -35,7 +35,15 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import DUCKDB, PANDAS, backend_of, duckdb_connection, lazy, to_native
+from snds_algos.backend import (
+    DUCKDB,
+    PANDAS,
+    backend_of,
+    computed_once,
+    lazy,
+    sql_name,
+    to_native,
+)
 from snds_algos.errors import ContractError
 
 #: the base columns of every event table, in order, with their type
@@ -236,9 +244,8 @@ def materialize(relation: Any, order: Sequence[str] | None = None) -> Any:
     read several times (events) are computed once.
     """
     if order:
-        quoted = ['"' + c.replace('"', '""') + '"' for c in order]
-        relation = relation.order(", ".join(f"{c} ASC NULLS LAST" for c in quoted))
-    return duckdb_connection().from_arrow(relation.to_arrow_table())
+        relation = relation.order(", ".join(f"{sql_name(c)} ASC NULLS LAST" for c in order))
+    return computed_once(lazy(relation)).to_native()
 
 
 __all__ = [

@@ -31,6 +31,8 @@ from snds_algos.backend import (
     Backend,
     common_backend,
     duckdb_connection,
+    duckdb_from_pandas,
+    sql_name,
 )
 from snds_algos.contracts.model import YEAR_COLUMN, get_contract, logical_name
 from snds_algos.contracts.normalize import normalize
@@ -102,6 +104,11 @@ class TableSource:
             Passed to :func:`snds_algos.contracts.validate` (default: on for pandas, off
             for Spark).
 
+        On DuckDB and Spark, asking again for the same table, columns and years returns
+        the same lazy frame: its preparation (schema jobs on Spark, the check of code
+        columns on DuckDB) runs once, and what is derived from it can be recognised
+        (the person keys of IR_BEN_R are computed once per frame).
+
         Examples
         --------
         >>> import pandas as pd
@@ -111,6 +118,27 @@ class TableSource:
         >>> source.read("IR_IMB_R", ["BEN_RNG_GEM", "IMB_ALD_DTD"]).iloc[0].tolist()
         ['1', datetime.date(2015, 1, 1)]
         """
+        if self.backend == PANDAS:
+            return self._read(table, columns, years=years, data_checks=data_checks)
+        key = (
+            table.upper(),
+            None if columns is None else tuple(columns),
+            None if years is None else tuple(years),
+            data_checks,
+        )
+        reads = self.__dict__.setdefault("_lazy_reads", {})
+        if key not in reads:
+            reads[key] = self._read(table, columns, years=years, data_checks=data_checks)
+        return reads[key]
+
+    def _read(
+        self,
+        table: str,
+        columns: Sequence[str] | None = None,
+        *,
+        years: Iterable[int] | None = None,
+        data_checks: bool | None = None,
+    ) -> Any:
         logical, year = logical_name(table)
         contract = get_contract(logical)
         wanted = list(columns) if columns is not None else contract.required
@@ -158,16 +186,12 @@ class TableSource:
         return frame
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _select(frame: Any, columns: Sequence[str], backend: Backend) -> Any:
     """Only ``columns``, in this order."""
     if backend == PANDAS:
         return frame[list(columns)]
     if backend == DUCKDB:
-        return frame.project(", ".join(_quote(c) for c in columns))
+        return frame.project(", ".join(sql_name(c) for c in columns))
     return frame.select(*columns)
 
 
@@ -178,7 +202,7 @@ def _rename_upper(frame: Any, backend: Backend) -> Any:
         return frame.toDF(*[c.upper() for c in frame.columns])
     if backend == DUCKDB:
         return frame.project(
-            ", ".join(f"{_quote(c)} AS {_quote(c.upper())}" for c in frame.columns)
+            ", ".join(f"{sql_name(c)} AS {sql_name(c.upper())}" for c in frame.columns)
         )
     return frame.rename(columns=str.upper)
 
@@ -377,7 +401,7 @@ class FolderSource(TableSource):
         if columns is None:
             return frame
         present = {c.upper(): c for c in frame.columns}
-        return frame.project(", ".join(_quote(present.get(c.upper(), c)) for c in columns))
+        return frame.project(", ".join(sql_name(present.get(c.upper(), c)) for c in columns))
 
 
 # --------------------------------------------------------------------------- catalog
@@ -451,7 +475,7 @@ class FrameSource(TableSource):
             return True
         return super().has(table)
 
-    def read(
+    def _read(
         self, table: str, columns: Sequence[str] | None = None, *, years=None, data_checks=None
     ):  # type: ignore[override]
         logical, year = logical_name(table)
@@ -482,7 +506,7 @@ class FrameSource(TableSource):
                 data_checks=data_checks,
             )
             return frame
-        return super().read(table, columns, years=years, data_checks=data_checks)
+        return super()._read(table, columns, years=years, data_checks=data_checks)
 
     def _columns_of(self, name: str) -> list[str]:
         return list(self.frames[name].columns)
@@ -492,14 +516,6 @@ class FrameSource(TableSource):
         if columns is None:
             return frame
         return _select(frame, columns, self.backend)
-
-
-def _pandas_to_duckdb(frame: Any) -> Any:
-    if frame is None:
-        return None
-    import pyarrow as pa
-
-    return duckdb_connection().from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
 
 
 def open_source(
@@ -527,7 +543,9 @@ def open_source(
     if isinstance(data, Mapping):
         source = FrameSource(data)
         if backend == DUCKDB and source.backend == PANDAS:
-            return FrameSource({name: _pandas_to_duckdb(f) for name, f in data.items()})
+            return FrameSource(
+                {name: duckdb_from_pandas(f) for name, f in data.items() if f is not None}
+            )
         if backend is not None and backend != source.backend:
             raise ValueError(f"frames are {source.backend} but backend={backend!r} was asked")
         return source
