@@ -67,6 +67,8 @@ class Backend:
     def __init__(self, name: str, spark: Any = None) -> None:
         self.name = name
         self.spark = spark
+        #: frames of this backend made or collected by the test (see ``_check_backend_use``)
+        self.used = 0
 
     def __repr__(self) -> str:
         return f"Backend({self.name})"
@@ -74,6 +76,7 @@ class Backend:
     def frame(self, data: pd.DataFrame | dict[str, Any]) -> Any:
         """A frame of this backend holding ``data`` (dtypes kept: dates stay dates)."""
         pdf = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        self.used += 1
         if self.name == "pandas":
             return pdf.copy()
         if self.name == "duckdb":
@@ -83,8 +86,33 @@ class Backend:
         return to_spark(self.spark, pdf)
 
     def collect(self, frame: Any) -> pd.DataFrame:
-        """A pandas copy of a result of this backend."""
+        """A pandas copy of a result of this backend.
+
+        A result of another backend fails the test: the algorithm received or returned
+        frames of another backend (pandas frames fed to a Spark test, say), and the test
+        would otherwise pass on every backend while testing only one.
+        """
+        from snds_algos.backend import backend_of
+
+        got = backend_of(frame)
+        if got != self.name:
+            pytest.fail(
+                f"a {self.name} test collected a {got} frame: the algorithm under test "
+                f"received or returned frames of another backend"
+            )
+        self.used += 1
         return to_pandas(frame)
+
+    def source(self, tables: Any) -> Any:
+        """``open_source`` of ``tables`` (a folder or ``{name: pandas frame}``) on this
+        backend: the tables become frames of the backend under test."""
+        from snds_algos.io import open_source
+
+        self.used += 1
+        if isinstance(tables, dict):
+            tables = {name: self.frame(frame) for name, frame in tables.items()}
+            return open_source(tables)
+        return open_source(tables, backend=self.name, spark=self.spark)
 
 
 def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
@@ -107,11 +135,24 @@ def to_pandas(frame: Any) -> pd.DataFrame:
 
 
 @pytest.fixture(params=["pandas", "duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def backend(request: pytest.FixtureRequest) -> Backend:
-    """Runs the test on pandas, on DuckDB and on a local Spark session."""
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """Runs the test on pandas, on DuckDB and on a local Spark session.
+
+    A test that takes this fixture must make its inputs with ``backend.frame`` or
+    ``backend.source``, or collect a result of the backend with ``backend.collect``:
+    one that does neither fails (it would run pandas three times and count as a Spark
+    test), and so does one that collects a frame of another backend.
+    """
     if request.param in ("pandas", "duckdb"):
-        return Backend(request.param)
-    return Backend("spark", request.getfixturevalue("spark"))
+        fixture = Backend(request.param)
+    else:
+        fixture = Backend("spark", request.getfixturevalue("spark"))
+    yield fixture
+    if fixture.used == 0 and not getattr(request.node, "_backend_checked", False):
+        pytest.fail(
+            f"{request.node.nodeid} takes the backend fixture but made no {fixture.name} "
+            "frame (backend.frame / backend.source) and collected none (backend.collect)"
+        )
 
 
 @pytest.fixture
