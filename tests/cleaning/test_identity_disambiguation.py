@@ -259,3 +259,74 @@ def test_output_keeps_the_input_columns_and_type(backend):
     assert list(backend.collect(out).columns) == [
         "RSA_NUM", "NIR_ANO_17", "COD_SEX", "AGE_ANN", "AGE_JOU", "EXE_SOI_DTD", "patient_id",
     ]  # fmt: skip
+
+
+def pmsi_tables(backend):
+    """MCO, SSR and HAD stays of the boy and the girl of MIXED (twins of different sexes)."""
+    from snds_algos.cleaning.pmsi import QUALITY_CODES
+
+    def frame(data):
+        return backend.frame(pd.DataFrame(data))
+
+    entry = {"EXE_SOI_DTD": date_series(["2020-03-10"] * 2), "EXE_SOI_DTF": date_series(["2020-03-12"] * 2)}  # fmt: skip
+    text = "string[pyarrow]"
+    nir = pd.array([MIXED, MIXED], dtype=text)
+    return {
+        "IR_BEN_R": ben(backend),
+        "T_MCO20B": frame({
+            "ETA_NUM": pd.array(["010000001"] * 2, dtype=text), "RSA_NUM": pd.array(["1", "2"], dtype=text),
+            "DGN_PAL": pd.array(["E119", "E109"], dtype=text), "DGN_REL": pd.array([None, None], dtype=text),
+            "GRG_GHM": pd.array(["10M02T"] * 2, dtype=text), "SEJ_TYP": pd.array([None, None], dtype=text),
+            "GHS_NUM": pd.array([1, 1], dtype="Int64"), "COD_SEX": pd.array(["1", "2"], dtype=text),
+            "AGE_ANN": pd.array([9, 9], dtype="Int64"),
+        }),
+        "T_MCO20C": frame({
+            "ETA_NUM": pd.array(["010000001"] * 2, dtype=text), "RSA_NUM": pd.array(["1", "2"], dtype=text),
+            "NIR_ANO_17": nir, **entry, **{c: pd.array(["0"] * 2, dtype=text) for c in QUALITY_CODES},
+        }),
+        # SSR: two RHS rows for stay 1 (the boy's), one for stay 2 whose sex is unknown
+        "T_SSR20B": frame({
+            "ETA_NUM": pd.array(["010000001"] * 3, dtype=text), "RHA_NUM": pd.array(["1", "1", "2"], dtype=text),
+            "RHS_NUM": pd.array(["1", "2", "1"], dtype=text), "MOR_PRP": pd.array(["E119"] * 3, dtype=text),
+            "ETL_AFF": pd.array([None] * 3, dtype=text), "COD_SEX": pd.array(["1", "1", None], dtype=text),
+            "AGE_ANN": pd.array([9.0, 9.0, 9.0], dtype="Float64"),
+        }),
+        "T_SSR20C": frame({
+            "ETA_NUM": pd.array(["010000001"] * 2, dtype=text), "RHA_NUM": pd.array(["1", "2"], dtype=text),
+            "NIR_ANO_17": nir, **entry,
+        }),
+        # HAD: stay 1 of the girl, stay 2 with B rows that disagree on the sex (unknown)
+        "T_HAD20B": frame({
+            "ETA_NUM_EPMSI": pd.array(["010000001"] * 3, dtype=text),
+            "RHAD_NUM": pd.array(["1", "2", "2"], dtype=text), "DGN_PAL": pd.array(["E119"] * 3, dtype=text),
+            "COD_SEX": pd.array(["2", "1", "2"], dtype=text), "AGE_ANN": pd.array([9.0] * 3, dtype="Float64"),
+        }),
+        "T_HAD20C": frame({
+            "ETA_NUM_EPMSI": pd.array(["010000001"] * 2, dtype=text), "RHAD_NUM": pd.array(["1", "2"], dtype=text),
+            "NIR_ANO_17": nir, **entry,
+        }),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("disambiguate", [True, False])
+def test_extractors_attribute_mco_ssr_had_by_sex_and_age(backend, disambiguate):
+    from snds_algos.events import hospital_diagnoses
+
+    report = Report()
+    out = hospital_diagnoses(
+        pmsi_tables(backend), positions=["DP"], disambiguate=disambiguate, report=report
+    )
+    got = sorted((r["group_id"], r["patient_id"]) for r in rows(out))
+    expected = [
+        ("HAD:010000001:1:2020", "GIRL"),
+        ("MCO:010000001:1:2020", "BOY"),
+        ("MCO:010000001:2:2020", "GIRL"),
+        ("SSR:010000001:1:2020", "BOY"),
+    ]
+    assert got == (expected if disambiguate else [])
+    counts = report.to_pandas().set_index(["table", "step"])["rows_removed"].to_dict()
+    for table, resolved in (("T_MCOaaC", 2), ("T_SSRaaC", 1), ("T_HADaaC", 1)):
+        assert counts[(table, "identity:attributed_by_sex_age")] == (
+            resolved if disambiguate else 0
+        )
+        assert counts[(table, "identity:ambiguous")] == (2 - resolved if disambiguate else 2)
