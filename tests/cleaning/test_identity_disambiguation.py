@@ -330,3 +330,21 @@ def test_extractors_attribute_mco_ssr_had_by_sex_and_age(backend, disambiguate):
             resolved if disambiguate else 0
         )
         assert counts[(table, "identity:ambiguous")] == (2 - resolved if disambiguate else 2)
+
+
+def test_cli_run_switches_the_disambiguation_off(capsys):
+    from snds_algos.cli import main
+
+    def attributed_by_sex_age(*options):
+        argv = ["run", "diabetes", "--year", "2020", "--persons", "2000", *options]
+        assert main(argv) == 0
+        lines = [
+            line.split()
+            for line in capsys.readouterr().out.splitlines()
+            if "T_MCOaaC" in line and "identity:attributed_by_sex_age" in line
+        ]
+        assert len(lines) == 1
+        return int(lines[0][-2])  # table step description... rows_in rows_removed rows_out
+
+    assert attributed_by_sex_age() > 0
+    assert attributed_by_sex_age("--no-disambiguation") == 0
