@@ -32,7 +32,16 @@ STAY_IDENTITY_COLUMNS = {
 
 def identity_referential(src: TableSource, disambiguate: bool = True) -> Any:
     """IR_BEN_R for :func:`~snds_algos.identity.attribute_pmsi`: the keys, BEN_IDT_ANO and,
-    to disambiguate, the sex and birth columns the source has."""
+    to disambiguate, the sex and birth columns the source has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ben = pd.DataFrame({"BEN_NIR_PSA": ["N" * 17], "BEN_RNG_GEM": ["1"],
+    ...                     "BEN_SEX_COD": ["2"], "BEN_NAI_ANN": [1980]})
+    >>> list(identity_referential(open_source({"IR_BEN_R": ben})).columns)
+    ['BEN_NIR_PSA', 'BEN_RNG_GEM', 'BEN_SEX_COD', 'BEN_NAI_ANN']
+    """
     optional = ["BEN_IDT_ANO", *(BEN_IDENTITY_COLUMNS if disambiguate else ())]
     return read_present(src, "IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM"], optional)
 

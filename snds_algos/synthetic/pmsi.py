@@ -60,7 +60,12 @@ def _eta(rng: np.random.Generator, persons: Persons, person: np.ndarray) -> np.n
 def stay_owners(tables: np.ndarray, eta: pa.Array, num: pa.Array, idt: pa.Array) -> pa.Table:
     """Truth of who each PMSI stay belongs to: table (physical B table name), ETA_NUM
     (ETA_NUM_EPMSI for HAD and RIM-P), stay number (RSA_NUM, RHA_NUM, RHAD_NUM, RIP_NUM)
-    and the BEN_IDT_ANO of the patient."""
+    and the BEN_IDT_ANO of the patient.
+
+    >>> stay_owners(np.array(["T_MCO20B"], dtype=object), pa.array(["010000001"]),
+    ...             pa.array(["0000000001"]), pa.array(["P1"])).to_pylist()
+    [{'table': 'T_MCO20B', 'ETA_NUM': '010000001', 'stay_num': '0000000001', 'BEN_IDT_ANO': 'P1'}]
+    """
     return pa.table(
         {
             "table": pa.array(tables, pa.string()),
