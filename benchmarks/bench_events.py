@@ -153,7 +153,9 @@ def diagnoses_sql(folder: Path, years: list[int]) -> str:
         ok = " AND ".join(f"c.{q} = '0'" for q in quality)
         stays.append(f"""
         SELECT b.ETA_NUM, b.RSA_NUM, {year} AS year, b.DGN_PAL, b.DGN_REL, c.NIR_ANO_17,
-               c.EXE_SOI_DTD, c.EXE_SOI_DTF
+               c.EXE_SOI_DTD, c.EXE_SOI_DTF,
+               CASE WHEN b.COD_SEX IN ('1', '2') THEN b.COD_SEX END AS sex,
+               b.AGE_ANN AS age, b.AGE_JOU AS age_days
         FROM read_parquet({_files(folder, f"T_MCO{yy}B")}) b
         JOIN read_parquet({c_file}) c ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
         WHERE coalesce(b.GRG_GHM NOT LIKE '90%', true)
@@ -172,17 +174,41 @@ def diagnoses_sql(folder: Path, years: list[int]) -> str:
         for y in years
     )
     return f"""
-    WITH persons AS (
-        SELECT BEN_NIR_PSA, min(pid) AS pid
-        FROM (SELECT DISTINCT BEN_NIR_PSA, BEN_RNG_GEM,
-                     coalesce(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid
-              FROM read_parquet({_files(folder, "IR_BEN_R")}) WHERE BEN_NIR_PSA IS NOT NULL)
-        GROUP BY BEN_NIR_PSA HAVING count(DISTINCT pid) = 1
-    ), stays AS (
-        SELECT s.*, p.pid FROM ({" UNION ALL ".join(stays)}) s
-        JOIN persons p ON p.BEN_NIR_PSA = s.NIR_ANO_17
+    WITH people AS (  -- a stay on a shared NIR goes to the one person its sex and age fit
+        SELECT DISTINCT BEN_NIR_PSA,
+               coalesce(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid,
+               CASE WHEN BEN_SEX_COD IN ('1', '2') THEN BEN_SEX_COD END AS sex,
+               CASE WHEN BEN_NAI_ANN BETWEEN 1601 AND 9999 AND BEN_NAI_MOI BETWEEN 1 AND 12
+                    THEN make_date(BEN_NAI_ANN, BEN_NAI_MOI, 1) END AS born,
+               CASE WHEN BEN_NAI_ANN BETWEEN 1601 AND 9999 THEN BEN_NAI_ANN END AS born_year
+        FROM read_parquet({_files(folder, "IR_BEN_R")}) WHERE BEN_NIR_PSA IS NOT NULL
+    ), keys AS (
+        SELECT BEN_NIR_PSA, count(DISTINCT pid) AS n, min(pid) AS pid
+        FROM people GROUP BY BEN_NIR_PSA
+    ), valid AS (
+        SELECT s.*, k.n, k.pid AS key_pid FROM ({" UNION ALL ".join(stays)}) s
+        JOIN keys k ON k.BEN_NIR_PSA = s.NIR_ANO_17
         WHERE length(s.NIR_ANO_17) = 17
           AND s.NIR_ANO_17 NOT IN ('xxxxxxxxxxxxxxxxx', 'XXXXXXXXXXXXXXXXD')
+    ), fits AS (
+        SELECT s.ETA_NUM, s.RSA_NUM, s.year, min(p.pid) AS pid
+        FROM valid s JOIN people p ON p.BEN_NIR_PSA = s.NIR_ANO_17
+        WHERE s.n > 1
+          AND (s.sex IS NULL OR p.sex IS NULL OR s.sex = p.sex)
+          AND (s.age IS NULL OR s.EXE_SOI_DTD IS NULL OR p.born_year IS NULL
+               OR (p.born IS NULL AND s.age BETWEEN year(s.EXE_SOI_DTD) - p.born_year - 1
+                                                AND year(s.EXE_SOI_DTD) - p.born_year)
+               OR s.age = date_sub('year', p.born, s.EXE_SOI_DTD)
+               OR (month(s.EXE_SOI_DTD) = month(p.born)
+                   AND s.age = date_sub('year', p.born, s.EXE_SOI_DTD) - 1))
+          AND (s.age IS NULL OR s.age <> 0 OR s.age_days IS NULL OR s.EXE_SOI_DTD IS NULL
+               OR p.born IS NULL OR s.age_days BETWEEN (s.EXE_SOI_DTD - p.born) - 30
+                                                   AND (s.EXE_SOI_DTD - p.born))
+        GROUP BY s.ETA_NUM, s.RSA_NUM, s.year HAVING count(DISTINCT p.pid) = 1
+    ), stays AS (
+        SELECT v.*, CASE WHEN v.n = 1 THEN v.key_pid ELSE f.pid END AS pid
+        FROM valid v LEFT JOIN fits f USING (ETA_NUM, RSA_NUM, year)
+        WHERE v.n = 1 OR f.pid IS NOT NULL
     ), codes AS (
         SELECT ETA_NUM, RSA_NUM, year, DGN_PAL AS code, 'DP' AS position, 'stay' AS level,
                'T_MCOaaB' AS source FROM stays WHERE {like.format(col="DGN_PAL")}

@@ -37,6 +37,8 @@ from snds_algos.backend import (
     backend_of_lazy,
     common_backend,
     computed_once,
+    date_from_parts,
+    day_number,
     distinct,
     lazy,
     to_native,
@@ -202,39 +204,226 @@ def attribute_dcir(
     return to_native(out)
 
 
+#: PMSI outcomes of a row on a valid key found in IR_BEN_R (see :func:`attribute_pmsi`)
+PMSI_OUTCOMES = {
+    "attributed_by_key": "key of one person: attributed by the key alone (kept)",
+    "attributed_by_sex_age": "key shared by several persons, exactly one of them has the "
+    "stay's sex and an age compatible with the stay's age at entry (kept)",
+    "ambiguous": "key shared by several persons and the stay's sex and age fit none or "
+    "several of them (removed)",
+}
+#: columns of IR_BEN_R the disambiguation reads
+BEN_IDENTITY_COLUMNS = ("BEN_SEX_COD", "BEN_NAI_ANN", "BEN_NAI_MOI")
+#: sex codes compared (1 male, 2 female); any other value is unknown
+SEX_CODES = ("1", "2")
+#: AGE_JOU of an infant: the days since the first day of the birth month minus at most this
+INFANT_DAYS_TOLERANCE = 30
+
+
+def _stay_profile(frame: nw.LazyFrame, sex: str, age: str, age_days: str, entry: str):
+    """The stay's sex, age in years, age in days and entry (year, month, day number)."""
+    names = frame.collect_schema().names()
+
+    def number(column: str) -> nw.Expr:  # Float64: numpy-backed pandas has no null Int64
+        if column in names:
+            return nw.col(column).cast(nw.Float64())
+        return nw.lit(None, dtype=nw.Float64())
+
+    stay_sex = nw.col(sex).cast(nw.String()) if sex in names else nw.lit(None, nw.String())
+    if entry in names:
+        frame = day_number(frame, entry, "__eday")
+        when = [nw.col(entry).dt.year(), nw.col(entry).dt.month()]
+    else:
+        frame = frame.with_columns(nw.lit(None, dtype=nw.Float64()).alias("__eday"))
+        when = [nw.lit(None, dtype=nw.Float64())] * 2
+    return frame.with_columns(
+        nw.when(stay_sex.is_in(list(SEX_CODES)).fill_null(False)).then(stay_sex).alias("__sex"),
+        number(age).alias("__age"),
+        number(age_days).alias("__agej"),
+        when[0].cast(nw.Float64()).alias("__ey"),
+        when[1].cast(nw.Float64()).alias("__em"),
+    )
+
+
+def _candidates(ir_ben_r: Any) -> nw.LazyFrame:
+    """Persons of IR_BEN_R by BEN_NIR_PSA with their sex and birth (year, month, first day
+    of the birth month as a day number); unknown values null."""
+    ben = lazy(ir_ben_r)
+    names = ben.collect_schema().names()
+    pid = patient_id_expr(names)
+
+    def column(name: str, dtype: Any) -> nw.Expr:
+        return nw.col(name).cast(dtype) if name in names else nw.lit(None, dtype=dtype)
+
+    ben = ben.filter(~nw.col("BEN_NIR_PSA").is_null()).select(
+        "BEN_NIR_PSA",
+        pid.alias(PATIENT_ID),
+        column("BEN_SEX_COD", nw.String()).alias("__bsex"),
+        column("BEN_NAI_ANN", nw.Float64()).alias("__by"),
+        column("BEN_NAI_MOI", nw.Float64()).alias("__bm"),
+    )
+    ben = date_from_parts(ben, "__by", "__bm", "__bdate")
+    ben = day_number(ben, "__bdate", "__bday")
+    by, bm = nw.col("__by"), nw.col("__bm")
+    sex = nw.col("__bsex")
+    return distinct(
+        ben.select(
+            "BEN_NIR_PSA",
+            PATIENT_ID,
+            nw.when(sex.is_in(list(SEX_CODES)).fill_null(False)).then(sex).alias("__bsex"),
+            nw.when(((by >= 1601) & (by <= 9999)).fill_null(False)).then(by).alias("__by"),
+            nw.when(((bm >= 1) & (bm <= 12)).fill_null(False)).then(bm).alias("__bm"),
+            "__bday",
+        )
+    )
+
+
+def compatible() -> nw.Expr:
+    """True when a person (``__bsex``, ``__by``, ``__bm``, ``__bday``) can be the patient
+    of a stay (``__sex``, ``__age``, ``__agej``, ``__ey``, ``__em``, ``__eday``).
+
+    The rule (docs page "Patient identity"), an unknown value never excluding anyone:
+
+    * sex: the stay's COD_SEX equals BEN_SEX_COD (1 or 2; other codes are unknown);
+    * age: birth date = first day of the birth month; ``A`` = completed years from it to
+      the stay's entry = entry year - birth year - (1 if entry month < birth month);
+      AGE_ANN is compatible when it equals ``A``, or ``A - 1`` when the stay enters in
+      the birth month (the birthday may be later in that month). Birth month unknown:
+      AGE_ANN is entry year - birth year or one less. Birth year unknown: compatible;
+    * infants (AGE_ANN = 0, AGE_JOU known, birth month known): ``D`` = days from the first
+      day of the birth month to the entry; AGE_JOU is compatible when
+      ``D - 30 <= AGE_JOU <= D``.
+
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"__sex": ["1", "1", None], "__age": [4, 4, 5],
+    ...     "__agej": [None, None, None], "__ey": [2020, 2020, 2020], "__em": [3, 3, 3],
+    ...     "__eday": [18330, 18330, 18330], "__bsex": ["1", "2", "2"],
+    ...     "__by": [2015, 2015, 2015], "__bm": [6, 6, 6], "__bday": [16587] * 3})
+    >>> to_native(lazy(pairs).select(compatible().alias("ok")))["ok"].tolist()
+    [True, False, False]
+    """
+
+    # every comparison is made non-null before it is combined (pandas cannot combine
+    # masked and Arrow booleans holding nulls)
+    def true(expr: nw.Expr) -> nw.Expr:
+        return expr.fill_null(False)
+
+    sex_ok = nw.col("__sex").is_null() | nw.col("__bsex").is_null()
+    sex_ok = sex_ok | true(nw.col("__sex") == nw.col("__bsex"))
+    age, ey, em = nw.col("__age"), nw.col("__ey"), nw.col("__em")
+    by, bm = nw.col("__by"), nw.col("__bm")
+    unknown = age.is_null() | ey.is_null() | em.is_null() | by.is_null()
+    years = ey - by
+    year_only = bm.is_null() & true(age >= years - 1) & true(age <= years)
+    full = years - nw.when(true(em < bm)).then(nw.lit(1)).otherwise(nw.lit(0))
+    in_month = true(em == bm) & true(age == full - 1)
+    month = ~bm.is_null() & (true(age == full) | in_month)
+    age_ok = unknown | year_only | month
+    agej, since = nw.col("__agej"), nw.col("__eday") - nw.col("__bday")
+    infant = true(age == 0) & ~agej.is_null() & ~since.is_null()
+    days = true(agej <= since) & true(agej >= since - INFANT_DAYS_TOLERANCE)
+    return sex_ok & age_ok & (~infant | days)
+
+
 def attribute_pmsi(
     frame: Any,
     ir_ben_r: Any,
     *,
     table: str = "T_MCOaaC",
     nir_column: str = "NIR_ANO_17",
+    disambiguate: bool = True,
+    sex: str = "COD_SEX",
+    age: str = "AGE_ANN",
+    age_days: str = "AGE_JOU",
+    entry: str = "EXE_SOI_DTD",
     report: Report | None = None,
 ) -> Any:
     """Add ``patient_id`` to PMSI rows keyed by ``NIR_ANO_17`` (= BEN_NIR_PSA, no rank).
 
-    A NIR shared by several persons of IR_BEN_R (a parent and children, twins) is
-    ambiguous: those rows are removed and counted, as are invalid NIRs.
+    A row whose key is the BEN_NIR_PSA of one person is attributed to that person. A key
+    shared by several persons of IR_BEN_R (a parent and children, twins) is resolved by
+    the stay's sex and age (``disambiguate``, default on): the row goes to the one person
+    of the key whose sex (BEN_SEX_COD) and birth (BEN_NAI_ANN, BEN_NAI_MOI) are compatible
+    with the stay's ``sex`` (COD_SEX), ``age`` at entry (AGE_ANN) and, for infants,
+    ``age_days`` (AGE_JOU), entry date ``entry`` (rule: :func:`compatible`). A value
+    unknown on either side excludes nobody. When none or several persons fit, the row
+    stays ambiguous: removed. Columns absent from ``frame`` or IR_BEN_R count as unknown
+    (with none of them, every shared key stays ambiguous).
+
+    ``report`` receives one block for ``table`` where every row is counted once, by its
+    outcome, in this order: ``identity:invalid_nir``, ``identity:not_in_referential``
+    (removed), ``identity:attributed_by_key``, ``identity:attributed_by_sex_age`` (kept),
+    ``identity:ambiguous`` (removed). Each step's ``rows_in`` is the previous step's
+    ``rows_out`` (rows not yet settled), so the last ``rows_out`` is 0 and the rows kept
+    are the two ``attributed_*`` steps.
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
     >>> ben = pd.DataFrame({"BEN_NIR_PSA": ["A" * 17, "F" * 17, "F" * 17],
-    ...                     "BEN_RNG_GEM": ["1", "1", "2"], "BEN_IDT_ANO": ["P1", "P2", "P3"]})
-    >>> stays = pd.DataFrame({"NIR_ANO_17": ["A" * 17, "F" * 17, "xxxxxxxxxxxxxxxxx"]})
+    ...     "BEN_RNG_GEM": ["1", "1", "2"], "BEN_IDT_ANO": ["P1", "P2", "P3"],
+    ...     "BEN_SEX_COD": ["1", "2", "1"], "BEN_NAI_ANN": [1970, 1980, 2012],
+    ...     "BEN_NAI_MOI": [5, 5, 5]})
+    >>> stays = pd.DataFrame({"NIR_ANO_17": ["A" * 17, "F" * 17, "F" * 17, "x" * 17],
+    ...     "COD_SEX": ["1", "1", "2", "1"], "AGE_ANN": [49, 7, 20, 1],
+    ...     "EXE_SOI_DTD": date_series(["2020-01-02"] * 4)})
     >>> report = Report()
     >>> attribute_pmsi(stays, ben, report=report)["patient_id"].tolist()
-    ['P1']
-    >>> report.to_pandas()["rows_removed"].tolist()
-    [1, 0, 1]
+    ['P1', 'P3']
+    >>> report.to_pandas()[["step", "rows_removed"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['identity:invalid_nir', 1], ['identity:not_in_referential', 0],
+     ['identity:attributed_by_key', 1], ['identity:attributed_by_sex_age', 1],
+     ['identity:ambiguous', 1]]
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
     index = _person_rows(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID)
     key_info = _key_table_once(ir_ben_r, index, ["BEN_NIR_PSA"])
-    out = _attribute(
-        lazy(frame), key_info, [nir_column], ["BEN_NIR_PSA"], _invalid_nir(nir_column), table,
-        report,
-    )  # fmt: skip
-    return to_native(out)
+    rows = lazy(frame)
+    names = rows.collect_schema().names()
+    if disambiguate:
+        rows = _stay_profile(rows, sex, age, age_days, entry)
+    joined = rows.join(key_info.rename({"BEN_NIR_PSA": nir_column}), on=[nir_column], how="left")
+    is_invalid = _invalid_nir(nir_column).fill_null(True)
+    absent = nw.col("__persons").is_null()
+    several = (nw.col("__persons") > 1).fill_null(False)
+    if disambiguate:
+        profile = [nir_column, "__sex", "__age", "__agej", "__ey", "__em", "__eday"]
+        key = nw.concat_str(
+            [nw.col(c).cast(nw.String()).fill_null("?") for c in profile],
+            separator="|",
+        )
+        joined = joined.with_columns(nw.when(several & ~is_invalid).then(key).alias("__profile"))
+        profiles = distinct(
+            joined.filter(~nw.col("__profile").is_null()).select("__profile", *profile)
+        )
+        pairs = profiles.join(
+            _candidates(ir_ben_r).rename({"BEN_NIR_PSA": nir_column}), on=[nir_column]
+        ).filter(compatible())
+        fits = key_table(pairs.select("__profile", PATIENT_ID), ["__profile"]).rename(
+            {"__persons": "__fits", "__pid": "__pid_fit"}
+        )
+        joined = joined.join(fits, on=["__profile"], how="left")
+        resolved = several & (nw.col("__fits") == 1).fill_null(False)
+        pid = nw.when(several).then(nw.col("__pid_fit")).otherwise(nw.col("__pid"))
+    else:
+        resolved = nw.lit(False)
+        pid = nw.col("__pid")
+    if report is not None:
+        o = PMSI_OUTCOMES
+        report.add_flags(
+            table,
+            joined,
+            [
+                ("identity:invalid_nir", OUTCOMES["invalid_nir"], is_invalid),
+                ("identity:not_in_referential", OUTCOMES["not_in_referential"], absent),
+                ("identity:attributed_by_key", o["attributed_by_key"], ~several),
+                ("identity:attributed_by_sex_age", o["attributed_by_sex_age"], resolved),
+                ("identity:ambiguous", o["ambiguous"], several),
+            ],
+        )
+    keep = ~is_invalid & ~absent & (~several | resolved)
+    return to_native(joined.filter(keep).select(*names, pid.alias(PATIENT_ID)))
 
 
 def attribute_cepidc(

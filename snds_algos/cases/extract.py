@@ -50,6 +50,7 @@ def extract_for(
     year: int,
     *,
     products: tuple[str, ...] = ("MCO",),
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> dict[str, Any]:
     """The events every criterion of ``definition`` reads, from raw tables, for year N.
@@ -59,7 +60,9 @@ def extract_for(
     lists; hospital diagnoses of ``products`` (MCO by default: the cartography reads MCO
     stays only) of the code lists and same-stay lists, for the PMSI years of the criteria
     present in the source; MCO stays (GHM) and CCAM acts (DCIR and MCO) of the code
-    lists over those years. A kind with no criterion is not extracted.
+    lists over those years. A kind with no criterion is not extracted. ``disambiguate``
+    (default ``True``) attributes PMSI stays on a shared NIR by the stay's sex and age
+    (:func:`~snds_algos.identity.attribute_pmsi`).
 
     Examples
     --------
@@ -105,6 +108,7 @@ def extract_for(
                 sources=("DCIR", "MCO") if years else ("DCIR",),
                 period=period,
                 years=years or None,
+                disambiguate=disambiguate,
                 report=report,
             )
             continue
@@ -112,10 +116,16 @@ def extract_for(
             continue
         if kind == "hospital_diagnosis":
             out[key] = ev.hospital_diagnoses(
-                source, codes=codes, years=years, products=products, report=report
+                source,
+                codes=codes,
+                years=years,
+                products=products,
+                disambiguate=disambiguate,
+                report=report,
             )
         else:
-            stays = lazy(ev.hospital_stays(source, years=years, report=report))
+            stays = ev.hospital_stays(source, years=years, disambiguate=disambiguate, report=report)
+            stays = lazy(stays)
             out[key] = to_native(stays.filter(matches_codes("value", codes)))
     return out
 
@@ -129,10 +139,13 @@ def run_definition(
     events: Any = None,
     population: Any = None,
     report: Report | None = None,
+    disambiguate: bool = True,
     **params: Any,
 ) -> Any:
     """What an algorithm's ``run()`` does: parameters, extraction (``extract(data, year,
-    report=...)``) unless ``events`` are given, the population, then the engine.
+    report=..., disambiguate=...)``) unless ``events`` are given, the population, then
+    the engine. ``disambiguate`` (default ``True``): PMSI stays on a shared NIR are
+    attributed by the stay's sex and age (:func:`~snds_algos.identity.attribute_pmsi`).
 
     Examples
     --------
@@ -153,7 +166,10 @@ def run_definition(
     if events is None:
         if data is None:
             raise TypeError("run() needs the raw tables (data) or precomputed events")
-        events = extract(data, year, report=report)
+        if disambiguate:
+            events = extract(data, year, report=report)
+        else:
+            events = extract(data, year, report=report, disambiguate=False)
         if population is True:
             from snds_algos.identity import person_index
             from snds_algos.io import open_source

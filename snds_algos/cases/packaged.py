@@ -29,9 +29,11 @@ def definition_functions(
 
     * ``definition()``: the definition of ``package/definition.yaml`` with its default
       parameters (read once);
-    * ``extract_events(data, year, *, report=None)``: the events it reads, extracted from
-      raw tables for reference year N (:func:`~snds_algos.cases.extract.extract_for`);
-    * ``run(data=None, year=None, *, events=None, population=None, report=None, **params)``:
+    * ``extract_events(data, year, *, report=None, disambiguate=True)``: the events it
+      reads, extracted from raw tables for reference year N
+      (:func:`~snds_algos.cases.extract.extract_for`);
+    * ``run(data=None, year=None, *, events=None, population=None, report=None,
+      disambiguate=True, **params)``:
       one row per person, flags and dates per criterion and ``case``, on the backend of
       the input (:func:`~snds_algos.cases.extract.run_definition`).
 
@@ -53,8 +55,10 @@ def definition_functions(
     def definition() -> Definition:
         return load_definition(resources.files(package) / "definition.yaml")
 
-    def extract_events(data: Any, year: int, *, report: Report | None = None) -> dict[str, Any]:
-        return extract_for(definition(), data, year, report=report)
+    def extract_events(
+        data: Any, year: int, *, report: Report | None = None, disambiguate: bool = True
+    ) -> dict[str, Any]:
+        return extract_for(definition(), data, year, report=report, disambiguate=disambiguate)
 
     def run(
         data: Any = None,
@@ -63,6 +67,7 @@ def definition_functions(
         events: Any = None,
         population: Any = None,
         report: Report | None = None,
+        disambiguate: bool = True,
         **params: Any,
     ) -> Any:
         return run_definition(
@@ -73,6 +78,7 @@ def definition_functions(
             events=events,
             population=population,
             report=report,
+            disambiguate=disambiguate,
             **params,
         )
 
@@ -85,7 +91,9 @@ def definition_functions(
         f"Run {package} for reference year ``year`` on raw tables (``data``: a table "
         "source, a folder or a mapping of frames) or precomputed ``events``; ``population`` "
         "gives every person a row (``True``: every person of IR_BEN_R); ``report`` receives "
-        "the cleaning and attribution counts; ``params`` are the card's parameters. Returns "
+        "the cleaning and attribution counts; ``disambiguate=False`` removes PMSI stays on a "
+        "shared NIR instead of attributing them by sex and age; ``params`` are the card's "
+        "parameters. Returns "
         "one row per person on the backend of the input (see the card and "
         ":func:`snds_algos.cases.extract.run_definition`)."
     )

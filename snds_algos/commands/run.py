@@ -45,6 +45,12 @@ def register(subparsers: Any) -> None:
         default=SAMPLE_PERSONS,
         help=f"size of the synthetic sample (default {SAMPLE_PERSONS})",
     )
+    parser.add_argument(
+        "--no-disambiguation",
+        action="store_true",
+        help="remove PMSI stays on a NIR shared by several persons instead of attributing "
+        "them by the stay's sex and age (default: attribute them)",
+    )
     parser.set_defaults(handler=main)
 
 
@@ -102,7 +108,8 @@ def main(args: argparse.Namespace) -> int:
     spark = _spark() if args.backend == "spark" else None
     source = open_source(data, backend=args.backend, spark=spark)
     report = Report()
-    result = algorithm.run(source, year=args.year, report=report)
+    options = {"disambiguate": False} if args.no_disambiguation else {}
+    result = algorithm.run(source, year=args.year, report=report, **options)
     from snds_algos.backend import to_pandas
 
     frame = to_pandas(result)

@@ -34,6 +34,25 @@ def read_optional(
     return src.read(table, list(columns), years=years)
 
 
+def read_present(
+    src: TableSource,
+    table: str,
+    columns: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    years: Iterable[int] | None = None,
+) -> Any:
+    """Read ``columns`` plus each column of ``optional`` the table has."""
+    wanted = list(optional)
+    while True:
+        try:
+            return src.read(table, [*columns, *wanted], years=years)
+        except ContractError as exc:
+            if exc.column not in wanted:
+                raise
+            wanted.remove(exc.column)
+
+
 def read_ben(src: TableSource, extra: Sequence[str] = ()) -> Any:
     """IR_BEN_R with the keys, ``BEN_IDT_ANO`` when present, and ``extra`` columns."""
     return read_optional(src, "IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM", *extra], ["BEN_IDT_ANO"])

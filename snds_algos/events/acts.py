@@ -46,6 +46,7 @@ def medical_acts(
     sources: Sequence[str] = ACT_SOURCES,
     period: Period | None = None,
     years: Iterable[int] | None = None,
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> Any:
     """CCAM acts billed in the DCIR (ER_CAM_F) and coded in MCO stays (T_MCOaaA).
@@ -56,7 +57,9 @@ def medical_acts(
     stays kept by ``clean_mco``, attributed on NIR_ANO_17, dated stay entry
     (T_MCOaaC.EXE_SOI_DTD) + ENT_DAT_DEL days; identical (stay, code, date) acts are
     kept once. ``period`` restricts the DCIR care dates (and applies the flux window);
-    ``years`` the PMSI years.
+    ``years`` the PMSI years. ``disambiguate`` (default ``True``): MCO stays on a NIR shared by several persons are
+    attributed by the stay's sex and age (:func:`~snds_algos.identity.attribute_pmsi`);
+    ``False``: they are ambiguous and removed.
 
     Event: category ``"medical_act"``, value = CCAM code, group_id = stay id for MCO
     acts (``"MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}"``), null for DCIR acts, weight null,
@@ -109,7 +112,7 @@ def medical_acts(
             codes,
             how,
         )
-        stays = mco_stays(src, [], years=years, report=report)
+        stays = mco_stays(src, [], years=years, disambiguate=disambiguate, report=report)
         rows = acts.join(stays, on=list(STAY_KEYS))
         rows = add_days(rows, "EXE_SOI_DTD", "ENT_DAT_DEL", "__act_date")
         if report is not None:

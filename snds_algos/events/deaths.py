@@ -86,6 +86,7 @@ def deaths(
     sources: Sequence[str] = DEATH_SOURCES,
     all_sources: bool = False,
     years: Iterable[int] | None = None,
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> Any:
     """One death event per person, from the first source of ``sources`` that has one.
@@ -101,7 +102,9 @@ def deaths(
       KI_CCI_R is optional: when the source has no KI_CCI_R table it is skipped, and
       the report says so (``report.skipped``);
     * ``"T_MCOaaB"``: an MCO stay kept by ``clean_mco`` with discharge mode SOR_MOD = 9,
-      dated by its exit (T_MCOaaC.EXE_SOI_DTF); the earliest such stay.
+      dated by its exit (T_MCOaaC.EXE_SOI_DTF); the earliest such stay. ``disambiguate`` (default ``True``): MCO stays on a NIR shared by several persons are
+      attributed by the stay's sex and age (:func:`~snds_algos.identity.attribute_pmsi`);
+      ``False``: they are ambiguous and removed.
 
     The priority is the order of ``sources``. Default: the referential, then the
     CépiDc certificate, then the PMSI. The referential's date comes from the civil
@@ -150,7 +153,9 @@ def deaths(
         elif name == "KI_CCI_R":
             found = certificate_deaths(src, report)
         else:
-            stays = mco_stays(src, ["SOR_MOD"], years=years, report=report)
+            stays = mco_stays(
+                src, ["SOR_MOD"], years=years, disambiguate=disambiguate, report=report
+            )
             found = (
                 stays.filter((nw.col("SOR_MOD") == "9").fill_null(False))
                 .filter(~nw.col("EXE_SOI_DTF").is_null())

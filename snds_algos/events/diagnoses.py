@@ -10,10 +10,10 @@ import narwhals as nw
 from snds_algos.backend import lazy, matches_codes, to_native
 from snds_algos.cleaning.pmsi import QUALITY_CODES, QUALITY_CODES_SINCE_2013, STAY_KEYS, clean_mco
 from snds_algos.contracts.model import YEAR_COLUMN
-from snds_algos.events._common import read_ben, read_optional, stay_id
+from snds_algos.events._common import read_optional, read_present, stay_id
 from snds_algos.events.codelists import CodeList, resolve_codes
 from snds_algos.events.schema import concat_events, finish_events
-from snds_algos.identity import attribute_pmsi
+from snds_algos.identity import BEN_IDENTITY_COLUMNS, attribute_pmsi
 from snds_algos.io.source import TableSource, open_source
 from snds_algos.reports import Report
 
@@ -22,6 +22,28 @@ POSITIONS = ("DP", "DR", "DA")
 LEVELS = ("stay", "unit")
 PRODUCTS = ("MCO", "SSR", "HAD")
 MCO_CLEANING_COLUMNS = ("GRG_GHM", "SEJ_TYP", "GHS_NUM")
+#: columns of the B tables (MCO, SSR, HAD) that say who the patient is, read when present
+STAY_IDENTITY_COLUMNS = {
+    "MCO": ("COD_SEX", "AGE_ANN", "AGE_JOU"),
+    "SSR": ("COD_SEX", "AGE_ANN"),
+    "HAD": ("COD_SEX", "AGE_ANN", "AGE_JOU"),
+}
+
+
+def identity_referential(src: TableSource, disambiguate: bool = True) -> Any:
+    """IR_BEN_R for :func:`~snds_algos.identity.attribute_pmsi`: the keys, BEN_IDT_ANO and,
+    to disambiguate, the sex and birth columns the source has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ben = pd.DataFrame({"BEN_NIR_PSA": ["N" * 17], "BEN_RNG_GEM": ["1"],
+    ...                     "BEN_SEX_COD": ["2"], "BEN_NAI_ANN": [1980]})
+    >>> list(identity_referential(open_source({"IR_BEN_R": ben})).columns)
+    ['BEN_NIR_PSA', 'BEN_RNG_GEM', 'BEN_SEX_COD', 'BEN_NAI_ANN']
+    """
+    optional = ["BEN_IDT_ANO", *(BEN_IDENTITY_COLUMNS if disambiguate else ())]
+    return read_present(src, "IR_BEN_R", ["BEN_NIR_PSA", "BEN_RNG_GEM"], optional)
 
 
 def mco_stays(
@@ -29,12 +51,18 @@ def mco_stays(
     b_columns: Sequence[str],
     *,
     years: Iterable[int] | None = None,
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> nw.LazyFrame:
     """MCO stays kept by ``clean_mco``, attributed: stay keys, ``b_columns``,
-    ``patient_id``, ``EXE_SOI_DTD`` and ``EXE_SOI_DTF``."""
+    ``patient_id``, ``EXE_SOI_DTD`` and ``EXE_SOI_DTF``.
+
+    ``disambiguate``: attribute stays on a shared NIR by COD_SEX, AGE_ANN and AGE_JOU
+    (those T_MCOaaB has) against IR_BEN_R (:func:`~snds_algos.identity.attribute_pmsi`).
+    """
     b_cols = list(dict.fromkeys([*STAY_KEYS, *MCO_CLEANING_COLUMNS, *b_columns]))
-    b = src.read("T_MCOaaB", b_cols, years=years)
+    extra = [c for c in STAY_IDENTITY_COLUMNS["MCO"] if c not in b_cols] if disambiguate else []
+    b = read_present(src, "T_MCOaaB", b_cols, extra, years=years)
     c = read_optional(
         src,
         "T_MCOaaC",
@@ -43,7 +71,8 @@ def mco_stays(
         years=years,
     )
     stays = clean_mco(b, c, report=report)
-    stays = attribute_pmsi(stays, read_ben(src), table="T_MCOaaC", report=report)
+    ben = identity_referential(src, disambiguate)
+    stays = attribute_pmsi(stays, ben, table="T_MCOaaC", disambiguate=disambiguate, report=report)
     return lazy(stays).select(
         *STAY_KEYS,
         *[c for c in b_columns if c not in STAY_KEYS],
@@ -72,13 +101,36 @@ def _events(
 
 
 def _pmsi_stays(
-    src: TableSource, product: str, keys: list[str], years: Iterable[int] | None, report: Report | None
+    src: TableSource, product: str, keys: list[str], years: Iterable[int] | None,
+    report: Report | None, disambiguate: bool = True,
 ) -> nw.LazyFrame:  # fmt: skip
-    """SSR or HAD stays (table C), attributed; no cleaning rule exists for them yet."""
-    c = src.read(
-        f"T_{product}aaC", [*keys, "NIR_ANO_17", "EXE_SOI_DTD", "EXE_SOI_DTF"], years=years
-    )
-    out = attribute_pmsi(c, read_ben(src), table=f"T_{product}aaC", report=report)
+    """SSR or HAD stays (table C), attributed; no cleaning rule exists for them yet.
+
+    To disambiguate, the stay's sex and age come from its B rows (several per stay: one
+    per RHS in SSR, per sequence in HAD): the smallest AGE_ANN and AGE_JOU (the age at
+    the stay's entry), COD_SEX when every row agrees (else unknown)."""
+    table = f"T_{product}aaC"
+    c = lazy(src.read(table, [*keys, "NIR_ANO_17", "EXE_SOI_DTD", "EXE_SOI_DTF"], years=years))
+    if disambiguate:
+        wanted = STAY_IDENTITY_COLUMNS[product]
+        b = lazy(read_present(src, f"T_{product}aaB", keys, wanted, years=years))
+        found = [col for col in wanted if col in b.collect_schema().names()]
+        if found:
+            aggs = [nw.col(col).min().alias(col) for col in found if col != "COD_SEX"]
+            if "COD_SEX" in found:
+                aggs += [
+                    nw.col("COD_SEX").min().alias("__sex_min"),
+                    nw.col("COD_SEX").max().alias("__sex_max"),
+                ]
+            per_stay = b.group_by(*keys, YEAR_COLUMN).agg(*aggs)
+            if "COD_SEX" in found:
+                same = (nw.col("__sex_min") == nw.col("__sex_max")).fill_null(False)
+                per_stay = per_stay.with_columns(
+                    nw.when(same).then(nw.col("__sex_min")).alias("COD_SEX")
+                ).drop("__sex_min", "__sex_max")
+            c = c.join(per_stay, on=[*keys, YEAR_COLUMN], how="left")
+    ben = identity_referential(src, disambiguate)
+    out = attribute_pmsi(c, ben, table=table, disambiguate=disambiguate, report=report)
     return lazy(out)
 
 
@@ -91,6 +143,7 @@ def hospital_diagnoses(
     levels: Sequence[str] = LEVELS,
     years: Iterable[int] | None = None,
     products: Sequence[str] = PRODUCTS,
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> Any:
     """Diagnoses of hospital stays, one event per (stay, code, position, level).
@@ -123,6 +176,9 @@ def hospital_diagnoses(
         PMSI years to read (default: all the source has).
     products:
         Which of ``MCO``, ``SSR``, ``HAD`` to read when present (MCO is required).
+    disambiguate:
+        Attribute stays on a NIR shared by several persons by the stay's sex and age
+        (default ``True``); ``False``: such stays are ambiguous and removed.
     report:
         Receives the cleaning and attribution counts, and tables skipped as absent.
 
@@ -190,7 +246,7 @@ def hospital_diagnoses(
             codes.append(long(d, "ASS_DGN", "DA", "stay", "T_MCOaaD"))
         elif report is not None:
             report.skip("T_MCOaaD", "associated diagnoses", "T_MCOaaD not in the source")
-    stays = mco_stays(src, [], years=years, report=report)
+    stays = mco_stays(src, [], years=years, disambiguate=disambiguate, report=report)
     if codes:
         found = nw.concat(codes, how="vertical") if len(codes) > 1 else codes[0]
         rows = found.join(stays, on=keys)
@@ -210,7 +266,7 @@ def hospital_diagnoses(
         )
     if want_stay and "SSR" in products and src.has("T_SSRaaB") and src.has("T_SSRaaC"):
         ssr_keys = ["ETA_NUM", "RHA_NUM", YEAR_COLUMN]
-        ssr = _pmsi_stays(src, "SSR", ["ETA_NUM", "RHA_NUM"], years, report)
+        ssr = _pmsi_stays(src, "SSR", ["ETA_NUM", "RHA_NUM"], years, report, disambiguate)
         ssr_id = ("SSR", "ETA_NUM", "RHA_NUM")
         wanted = [(p, c) for p, c in (("DP", "MOR_PRP"), ("DR", "ETL_AFF")) if p in positions]
         if wanted:
@@ -227,7 +283,7 @@ def hospital_diagnoses(
             parts.append(_events(rows, "DGN_COD", "DA", "stay", "T_SSRaaD", *ssr_id))
     if want_stay and "HAD" in products and src.has("T_HADaaB") and src.has("T_HADaaC"):
         had_keys = ["ETA_NUM_EPMSI", "RHAD_NUM", YEAR_COLUMN]
-        had = _pmsi_stays(src, "HAD", ["ETA_NUM_EPMSI", "RHAD_NUM"], years, report)
+        had = _pmsi_stays(src, "HAD", ["ETA_NUM_EPMSI", "RHAD_NUM"], years, report, disambiguate)
         had_id = ("HAD", "ETA_NUM_EPMSI", "RHAD_NUM")
         if "DP" in positions:
             b = lazy(src.read("T_HADaaB", [*had_keys[:2], "DGN_PAL"], years=years))

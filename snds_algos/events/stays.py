@@ -21,9 +21,14 @@ def hospital_stays(
     source: TableSource | Any,
     *,
     years: Iterable[int] | None = None,
+    disambiguate: bool = True,
     report: Report | None = None,
 ) -> Any:
     """MCO stays kept by ``clean_mco`` and attributed by ``attribute_pmsi``, one event each.
+
+    ``disambiguate`` (default ``True``): MCO stays on a NIR shared by several persons are
+    attributed by the stay's sex and age (:func:`~snds_algos.identity.attribute_pmsi`);
+    ``False``: they are ambiguous and removed.
 
     Event: category ``"hospital_stay"``, value = GHM (GRG_GHM), group_id = stay id
     ``"MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}"``, weight = length of stay in days
@@ -48,7 +53,13 @@ def hospital_stays(
     [['MCO:010000001:7:2020', '05M09T', 3.0, '9']]
     """
     src = open_source(source)
-    stays = mco_stays(src, ["GRG_GHM", "ENT_MOD", "SOR_MOD", "SEJ_NBJ"], years=years, report=report)
+    stays = mco_stays(
+        src,
+        ["GRG_GHM", "ENT_MOD", "SOR_MOD", "SEJ_NBJ"],
+        years=years,
+        disambiguate=disambiguate,
+        report=report,
+    )
     events = stays.filter(~nw.col("EXE_SOI_DTD").is_null()).select(
         "patient_id",
         nw.lit("hospital_stay").alias("category"),

@@ -180,14 +180,16 @@ def generate_chunk(
     out["IR_IMB_R"] = ir_imb_r(settings, persons, traces, cat)
     dcir, dcir_truth = dcir_tables(settings, rng, chunk, persons, traces, cat)
     out.update(dcir)
-    mco, mco_truth = mco_tables(settings, rng, chunk, persons, traces, cat, ghs_of)
+    mco, mco_truth, mco_owners = mco_tables(settings, rng, chunk, persons, traces, cat, ghs_of)
     out.update(mco)
-    out.update(other_pmsi_tables(settings, rng, chunk, persons, traces, cat))
+    other, other_owners = other_pmsi_tables(settings, rng, chunk, persons, traces, cat)
+    out.update(other)
     out.update(cepidc_tables(settings, chunk, persons))  # a random generator of its own
     out["_truth_persons"] = persons_truth(persons)
     out["_truth_conditions"] = conditions_truth(settings, persons, cases)
     out["_truth_defects"] = defects_truth([ben_truth, *dcir_truth, *mco_truth])
     out["_truth_borderline"] = borderline_truth(settings, persons, traces)
+    out["_truth_stays"] = pa.concat_tables([mco_owners, *other_owners])
     alive_end = np.minimum(persons.death, settings.end + 1)
     out["_person_years"] = pa.table(
         {"py": [float(np.clip(alive_end - settings.start, 0, None).sum() / YEAR_DAYS)]}

@@ -40,6 +40,28 @@ class Persons:
         """Age in whole years at ``day``."""
         return np.floor((day - self.birth) / YEAR_DAYS).astype(np.int64)
 
+    def completed_years(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Age in completed years of ``person`` at ``day`` (calendar birthdays), as the
+        PMSI computes AGE_ANN from the birth date.
+
+        >>> from snds_algos.synthetic.config import make_settings
+        >>> p = make_persons(make_settings(10, "2020", 1), np.random.default_rng(1), 0, 10)
+        >>> p.birth[:1] = np.datetime64("2012-06-15").astype(np.int64)
+        >>> days = np.array(["2020-06-14", "2020-06-15"], "datetime64[D]").astype(np.int64)
+        >>> p.completed_years(np.array([0, 0]), days).tolist()
+        [7, 8]
+        """
+        born = self.birth[person].astype("datetime64[D]")
+        when = np.asarray(day).astype("datetime64[D]")
+        years = when.astype("datetime64[Y]").astype(np.int64) - born.astype("datetime64[Y]").astype(
+            np.int64
+        )
+        # the birthday of that year: birth date moved by ``years`` years (same month, day)
+        anniversary = (born.astype("datetime64[M]") + years * 12).astype("datetime64[D]") + (
+            born - born.astype("datetime64[M]").astype("datetime64[D]")
+        )
+        return (years - (when < anniversary)).astype(np.int64)
+
     def window_end(self, settings: Settings) -> np.ndarray:
         """Last day with care: end of the period or death."""
         return np.minimum(self.death, settings.end)
@@ -96,14 +118,17 @@ def make_persons(settings: Settings, rng: np.random.Generator, first: int, n: in
     nir_a_np = np.asarray(nir_a.to_numpy(zero_copy_only=False), dtype=object)
     if len(adults) and len(child_idx):
         parents = adults[rng.integers(len(adults), size=len(child_idx))]
-        # twins: the next child in the list becomes the twin (same parent, birth month and sex)
+        # twins: the next child in the list becomes the twin (same parent and birth day;
+        # the same sex, or the other sex for a share of the pairs)
         twin = rng.random(len(child_idx)) < params["twins"]
         twin[-1] = False
         first_twin = np.flatnonzero(twin)
         first_twin = first_twin[~np.isin(first_twin, first_twin + 1)]
+        mixed = rng.random(len(first_twin)) < params.get("twins_different_sex", 0.0)
         parents[first_twin + 1] = parents[first_twin]
         birth[child_idx[first_twin + 1]] = birth[child_idx[first_twin]]
-        sex[child_idx[first_twin + 1]] = sex[child_idx[first_twin]]
+        twin_sex = sex[child_idx[first_twin]]
+        sex[child_idx[first_twin + 1]] = np.where(mixed, 3 - twin_sex, twin_sex)
         order = np.argsort(parents, kind="stable")
         child_idx, parents = child_idx[order], parents[order]
         same = np.r_[False, parents[1:] == parents[:-1]]

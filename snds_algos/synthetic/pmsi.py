@@ -57,6 +57,25 @@ def _eta(rng: np.random.Generator, persons: Persons, person: np.ndarray) -> np.n
     return np.where(local, eid, other)
 
 
+def stay_owners(tables: np.ndarray, eta: pa.Array, num: pa.Array, idt: pa.Array) -> pa.Table:
+    """Truth of who each PMSI stay belongs to: table (physical B table name), ETA_NUM
+    (ETA_NUM_EPMSI for HAD and RIM-P), stay number (RSA_NUM, RHA_NUM, RHAD_NUM, RIP_NUM)
+    and the BEN_IDT_ANO of the patient.
+
+    >>> stay_owners(np.array(["T_MCO20B"], dtype=object), pa.array(["010000001"]),
+    ...             pa.array(["0000000001"]), pa.array(["P1"])).to_pylist()
+    [{'table': 'T_MCO20B', 'ETA_NUM': '010000001', 'stay_num': '0000000001', 'BEN_IDT_ANO': 'P1'}]
+    """
+    return pa.table(
+        {
+            "table": pa.array(tables, pa.string()),
+            "ETA_NUM": eta,
+            "stay_num": num,
+            "BEN_IDT_ANO": idt,
+        }
+    )
+
+
 def mco_tables(
     settings: Settings,
     rng: np.random.Generator,
@@ -65,8 +84,9 @@ def mco_tables(
     traces: Traces,
     cat: Catalog,
     ghs_of: np.ndarray,
-) -> tuple[dict[str, pa.Table], list[dict]]:
-    """T_MCOaaB/C/D/UM/A tables of the chunk per year and the truth rows of MCO defects."""
+) -> tuple[dict[str, pa.Table], list[dict], pa.Table]:
+    """T_MCOaaB/C/D/UM/A tables of the chunk per year, the truth rows of MCO defects and
+    who each stay belongs to (:func:`stay_owners`)."""
     s = traces.stays
     n = len(s["person"])
     person = s["person"].astype(np.int64)
@@ -151,7 +171,8 @@ def mco_tables(
     year = _year(exit_)
     rsa_txt = padded(rsa, 10)
     eta_txt = pa.array(eta_all[eta_id], pa.string())
-    age = np.floor((entry - persons.birth[person]) / 365.25).astype(np.int64)
+    age = persons.completed_years(person, entry)
+    age_days = entry - persons.birth[person]
     deps = np.array(geography().departments, dtype=object)
     out: dict[str, pa.Table] = {}
     for y in settings.years:
@@ -177,6 +198,7 @@ def mco_tables(
                 "SOR_ANN": year[idx],
                 "SOR_MOI": _month(exit_[idx]),
                 "AGE_ANN": age[idx],
+                "AGE_JOU": pa.array(age_days[idx], pa.int64(), mask=age[idx] != 0),
                 "COD_SEX": pa.array(persons.sex[person[idx]].astype(str), pa.string()),
                 "BDI_DEP": pa.array(deps[persons.dept[person[idx]]], pa.string()),
                 "NBR_RUM": np.where(two_units[idx], 2, 1),
@@ -244,6 +266,13 @@ def mco_tables(
                 "ACV_ACT": pa.array(np.full(len(ar), "1", dtype=object), pa.string()),
             },
         )
+    listed = pa.array(np.isin(year, list(settings.years)))
+    owners = stay_owners(
+        np.array([physical_name("T_MCOaaB", int(y)) for y in year], dtype=object),
+        eta_txt,
+        rsa_txt,
+        persons.idt.take(pa.array(person)),
+    ).filter(listed)
     bad = code >= 0
     names = np.array(MCO_DEFECTS, dtype=object)
     truth = {
@@ -256,7 +285,7 @@ def mco_tables(
         "RSA_NUM": rsa_txt.filter(pa.array(bad)),
         "BEN_NIR_PSA": nir.filter(pa.array(bad)),
     }
-    return out, [truth]
+    return out, [truth], owners
 
 
 def other_pmsi_tables(
@@ -266,10 +295,12 @@ def other_pmsi_tables(
     persons: Persons,
     traces: Traces,
     cat: Catalog,
-) -> dict[str, pa.Table]:
-    """SSR (B, C, D), HAD (B, C, D) and RIM-P (C) tables of a chunk per year."""
+) -> tuple[dict[str, pa.Table], list[pa.Table]]:
+    """SSR (B, C, D), HAD (B, C, D) and RIM-P (C) tables of a chunk per year, and who
+    each stay belongs to (:func:`stay_owners`)."""
     o = traces.other_stays
     out: dict[str, pa.Table] = {}
+    owners: list[pa.Table] = []
     icd = cat.icd.array()
     for field_id, prefix in enumerate(("SSR", "HAD", "RIP")):
         sel_f = o["field"] == field_id
@@ -283,9 +314,23 @@ def other_pmsi_tables(
         )
         nir = nir_at(persons, person, entry)
         year = _year(exit_)
+        age = persons.completed_years(person, entry)
+        age_days = entry - persons.birth[person]
+        sex = pa.array(persons.sex[person].astype(str), pa.string())
+        b_name = "C" if prefix == "RIP" else "B"
+        owners.append(
+            stay_owners(
+                np.array([f"T_{prefix}{y % 100:02d}{b_name}" for y in year], dtype=object),
+                eta,
+                num,
+                persons.idt.take(pa.array(person)),
+            ).filter(pa.array(np.isin(year, list(settings.years))))
+        )
         for y in settings.years:
             idx = np.flatnonzero(year == y)
             t = pa.array(idx)
+            who = {"COD_SEX": sex.take(t), "AGE_ANN": age[idx]}
+            infant = pa.array(age_days[idx], pa.int64(), mask=age[idx] != 0)
             dates = {
                 "EXE_SOI_DTD": entry[idx],
                 "EXE_SOI_DTF": exit_[idx],
@@ -303,6 +348,7 @@ def other_pmsi_tables(
                         "RHS_NUM": pa.array(np.full(len(idx), "1", dtype=object), pa.string()),
                         "MOR_PRP": diag,
                         "ETL_AFF": diag,
+                        **who,
                     },
                 )
                 out[f"T_SSR{y % 100:02d}C"] = contract_table(
@@ -319,7 +365,7 @@ def other_pmsi_tables(
             elif prefix == "HAD":
                 key = {"ETA_NUM_EPMSI": eta.take(t), "RHAD_NUM": num.take(t)}
                 out[f"T_HAD{y % 100:02d}B"] = contract_table(
-                    f"T_HAD{y % 100:02d}B", {**key, "DGN_PAL": diag}
+                    f"T_HAD{y % 100:02d}B", {**key, "DGN_PAL": diag, **who, "AGE_JOU": infant}
                 )
                 out[f"T_HAD{y % 100:02d}C"] = contract_table(
                     f"T_HAD{y % 100:02d}C", {**key, "NIR_ANO_17": nir.take(t), **dates, **ret}
@@ -332,7 +378,7 @@ def other_pmsi_tables(
                 out[f"T_RIP{y % 100:02d}C"] = contract_table(
                     f"T_RIP{y % 100:02d}C", {**key, "NIR_ANO_17": nir.take(t), **dates, **ret}
                 )
-    return out
+    return out, owners
 
 
 def mco_establishments(settings: Settings) -> dict[str, pa.Table]:

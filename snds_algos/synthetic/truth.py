@@ -4,7 +4,10 @@
 * ``_truth_conditions``: BEN_IDT_ANO, condition, subtype, onset_date, end_date, traced;
 * ``_truth_defects``: table, defect and the identifying columns of each defective row;
 * ``_truth_borderline``: BEN_IDT_ANO, case, reference_year, expected (by the documented
-  diabetes definition).
+  diabetes definition);
+* ``_truth_stays``: who each PMSI stay belongs to: table (T_MCOaaB, T_SSRaaB, T_HADaaB,
+  T_RIPaaC with the year), ETA_NUM (ETA_NUM_EPMSI for HAD and RIM-P), stay_num (RSA_NUM,
+  RHA_NUM, RHAD_NUM, RIP_NUM), BEN_IDT_ANO.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from snds_algos.synthetic.conditions import Cases
 from snds_algos.synthetic.config import Settings
 from snds_algos.synthetic.persons import ALIVE, Persons
 
-TRUTH_TABLES = ("_truth_persons", "_truth_conditions", "_truth_defects", "_truth_borderline")
+TRUTH_TABLES = (
+    "_truth_persons",
+    "_truth_conditions",
+    "_truth_defects",
+    "_truth_borderline",
+    "_truth_stays",
+)
 
 DEFECT_SCHEMA = pa.schema(
     [

@@ -12,10 +12,12 @@ import re
 from pathlib import Path
 
 from tests.algorithms.diabetes_reference import (
+    B_WHO,
     C_COLUMNS,
     GEOGRAPHIC_FINESS,
     IDENTITY,
     MCO_KEPT,
+    MCO_PATIENT,
     _yearly,
     run_sql,
 )
@@ -28,11 +30,12 @@ WITH
     + """b AS ({b}),
 c AS ({c}),
 um AS ({um}),
-da AS ({da}),
-stays AS (
+da AS ({da}),"""
+    + MCO_PATIENT
+    + """stays AS (
   SELECT b.ETA_NUM, b.RSA_NUM, b.y, k.pid, YEAR(c.EXE_SOI_DTF) AS exit_year, b.DGN_PAL
   FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
-  JOIN pmsi_key k ON k.BEN_NIR_PSA = c.NIR_ANO_17
+  JOIN pmsi_stay k USING (ETA_NUM, RSA_NUM, y)
 """
     + MCO_KEPT
     + """),
@@ -91,7 +94,9 @@ def reference_cases(folder: str | Path, year: int):
         n=year,
         n5=year - 5,
         finess=GEOGRAPHIC_FINESS,
-        b=_yearly(folder, "B", "ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL", years),
+        b=_yearly(
+            folder, "B", f"ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL, {B_WHO}", years
+        ),
         c=_yearly(folder, "C", C_COLUMNS, years),
         um=_yearly(folder, "UM", "ETA_NUM, RSA_NUM, DGN_PAL", years),
         da=_yearly(folder, "D", "ETA_NUM, RSA_NUM, ASS_DGN", years),

@@ -1,7 +1,8 @@
 """An independent implementation of the published diabetes definition, in DuckDB SQL.
 
 Written from the definition (domain notes §5.1, the card) and the cleaning and identity
-rules in plain SQL over the parquet files, sharing no code with the library. The tests
+rules (PMSI stays on a shared NIR attributed by sex and age, docs page "Patient
+identity") in plain SQL over the parquet files, sharing no code with the library. The tests
 compare it with the library person by person on generated data: any person on which the
 two disagree is a defect of one of them. The benchmark (benchmarks/bench_diabetes.py)
 times it as the hand-written SQL baseline.
@@ -32,6 +33,52 @@ pmsi_key AS (
 ),
 """
 
+#: the person of each MCO stay (after the CTEs b and c): the only person of its NIR_ANO_17,
+#: else the only person of the NIR whose sex and birth fit the stay's COD_SEX, AGE_ANN
+#: (completed years since the first day of the birth month, or one less in the birth
+#: month) and AGE_JOU (infants: 0 to 30 days less than the days since the first day of
+#: the birth month); an unknown value excludes nobody. ``n = 1`` when attributed.
+MCO_PATIENT = """
+ben_who AS (
+  SELECT DISTINCT BEN_NIR_PSA,
+         COALESCE(BEN_IDT_ANO, BEN_NIR_PSA || '_' || BEN_RNG_GEM) AS pid,
+         CASE WHEN BEN_SEX_COD IN ('1', '2') THEN BEN_SEX_COD END AS sex,
+         CASE WHEN BEN_NAI_ANN BETWEEN 1601 AND 9999 AND BEN_NAI_MOI BETWEEN 1 AND 12
+              THEN make_date(BEN_NAI_ANN, BEN_NAI_MOI, 1) END AS born,
+         CASE WHEN BEN_NAI_ANN BETWEEN 1601 AND 9999 THEN BEN_NAI_ANN END AS born_year
+  FROM read_parquet('{d}/IR_BEN_R.parquet') WHERE BEN_NIR_PSA IS NOT NULL
+),
+mco_who AS (
+  SELECT b.ETA_NUM, b.RSA_NUM, b.y, c.NIR_ANO_17 AS nir,
+         CASE WHEN b.COD_SEX IN ('1', '2') THEN b.COD_SEX END AS sex,
+         b.AGE_ANN AS age, b.AGE_JOU AS age_days, c.EXE_SOI_DTD AS entry
+  FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
+),
+mco_fits AS (
+  SELECT s.ETA_NUM, s.RSA_NUM, s.y, COUNT(DISTINCT p.pid) AS n, MIN(p.pid) AS pid
+  FROM mco_who s
+  JOIN pmsi_key k ON k.BEN_NIR_PSA = s.nir AND k.n > 1
+  JOIN ben_who p ON p.BEN_NIR_PSA = s.nir
+  WHERE (s.sex IS NULL OR p.sex IS NULL OR s.sex = p.sex)
+    AND (s.age IS NULL OR s.entry IS NULL OR p.born_year IS NULL
+         OR (p.born IS NULL
+             AND s.age BETWEEN YEAR(s.entry) - p.born_year - 1 AND YEAR(s.entry) - p.born_year)
+         OR s.age = date_sub('year', p.born, s.entry)
+         OR (MONTH(s.entry) = MONTH(p.born) AND s.age = date_sub('year', p.born, s.entry) - 1))
+    AND (s.age IS NULL OR s.age <> 0 OR s.age_days IS NULL OR s.entry IS NULL
+         OR p.born IS NULL
+         OR s.age_days BETWEEN (s.entry - p.born) - 30 AND (s.entry - p.born))
+  GROUP BY s.ETA_NUM, s.RSA_NUM, s.y
+),
+pmsi_stay AS (
+  SELECT s.ETA_NUM, s.RSA_NUM, s.y,
+         CASE WHEN k.n = 1 THEN k.pid WHEN f.n = 1 THEN f.pid END AS pid,
+         CASE WHEN k.n = 1 OR f.n = 1 THEN 1 ELSE 0 END AS n
+  FROM mco_who s JOIN pmsi_key k ON k.BEN_NIR_PSA = s.nir
+  LEFT JOIN mco_fits f ON f.ETA_NUM = s.ETA_NUM AND f.RSA_NUM = s.RSA_NUM AND f.y = s.y
+),
+"""
+
 #: MCO stays kept: attributed to one person, and every MCO cleaning rule
 MCO_KEPT = """
   WHERE k.n = 1 AND LENGTH(c.NIR_ANO_17) = 17
@@ -48,9 +95,12 @@ MCO_KEPT = """
              AND b.y <= 2017)
 """
 
+#: columns of T_MCOaaB the references read to attribute a stay
+B_WHO = "COD_SEX, AGE_ANN, AGE_JOU"
+
 #: columns of T_MCOaaC the references read
 C_COLUMNS = (
-    "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
+    "ETA_NUM, RSA_NUM, NIR_ANO_17, EXE_SOI_DTD, EXE_SOI_DTF, NIR_RET, NAI_RET, SEX_RET, SEJ_RET, "
     "FHO_RET, PMS_RET, DAT_RET, COH_NAI_RET, COH_SEX_RET"
 )
 
@@ -109,11 +159,12 @@ ald AS (
 b AS ({b}),
 c AS ({c}),
 um AS ({um}),
-da AS ({da}),
-stays AS (
+da AS ({da}),"""
+    + MCO_PATIENT
+    + """stays AS (
   SELECT b.ETA_NUM, b.RSA_NUM, b.y, k.pid, c.EXE_SOI_DTF AS exit_day, b.DGN_PAL, b.DGN_REL
   FROM b JOIN c USING (ETA_NUM, RSA_NUM, y)
-  JOIN pmsi_key k ON k.BEN_NIR_PSA = c.NIR_ANO_17
+  JOIN pmsi_stay k USING (ETA_NUM, RSA_NUM, y)
 """
     + MCO_KEPT
     + """    AND YEAR(c.EXE_SOI_DTF) IN ({y0}, {y1})
@@ -178,7 +229,10 @@ def reference_sql(folder: str | Path, year: int) -> str:
         y2=year + 1,
         finess=GEOGRAPHIC_FINESS,
         b=_yearly(
-            folder, "B", "ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL, DGN_REL", years
+            folder,
+            "B",
+            f"ETA_NUM, RSA_NUM, GRG_GHM, SEJ_TYP, GHS_NUM, DGN_PAL, DGN_REL, {B_WHO}",
+            years,
         ),
         c=_yearly(folder, "C", C_COLUMNS, years),
         um=_yearly(folder, "UM", "ETA_NUM, RSA_NUM, DGN_PAL, DGN_REL", years),
