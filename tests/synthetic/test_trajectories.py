@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import hypothesis as hyp
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 from snds_algos import events as ev
 from snds_algos.synthetic import generate_tables
@@ -317,3 +319,79 @@ def test_regimen_sections_are_checked() -> None:
             {"keys": "a", "trajectories": [{"weight": 1, "steps": [["metformin"], ["metformin"]]}]},
             keys,
         )
+
+
+@hyp.settings(max_examples=12, deadline=None)
+@hyp.given(
+    seed=st.integers(0, 10_000),
+    first_year=st.integers(2015, 2021),
+    n_years=st.integers(1, 3),
+    share=st.sampled_from([0.0, 0.5, 1.0]),
+    restart=st.sampled_from([0.0, 1.0]),
+)
+def test_property_timelines_hold_under_any_mix_of_events(
+    seed: int, first_year: int, n_years: int, share: float, restart: float
+) -> None:
+    from snds_algos.synthetic.catalog import build_catalog
+    from snds_algos.synthetic.conditions import drop_after_death, plant
+    from snds_algos.synthetic.persons import draw_deaths, make_persons
+    from snds_algos.synthetic.referentials import drugs
+    from snds_algos.synthetic.trajectories import plant_trajectories
+
+    years = f"{first_year}-{first_year + n_years - 1}"
+    overrides = {
+        "trajectories": {
+            "interruption_share": share,
+            "discontinuation_share": share,
+            "hospital_share": share,
+            "restart_share": restart,
+            "double_box": share,
+        }
+    }
+    s = make_settings(3000, years, seed, overrides)
+    rng = np.random.default_rng(seed)
+    p = make_persons(s, rng, 0, 3000)
+    cases, mult = plant(s, rng, p)
+    draw_deaths(s, rng, p, mult)
+    cases = drop_after_death(cases, p)
+    k = next(i for i, x in enumerate(s.conditions["profiles"]) if x.get("subtype") == "type2")
+    c = cases.select(cases.traced & (cases.profile == k))
+    spec = s.conditions["profiles"][k]["drugs"]
+    out = plant_trajectories(s, rng, p, c, p.window_end(s)[c.person], spec, build_catalog(s))
+    t = pd.DataFrame(out.truth)
+    if t.empty:
+        return
+    w_end = p.window_end(s)
+    # steps partition [first treated day, end of data or death]
+    assert (t["start"] <= t["end"]).all() and (t["start"] >= s.start).all()
+    g = t.groupby("person")
+    nxt = g["start"].shift(-1)
+    assert (nxt.dropna() == t.loc[nxt.notna(), "end"] + 1).all()
+    assert (
+        g["end"].max() == pd.Series(w_end[g["end"].max().index], index=g["end"].max().index)
+    ).all()
+    assert (g["mask"].first() != 0).all()
+    # every refill inside a step holding the keys of its drug
+    reg = compile_regimens(spec["regimens"], s.conditions["drug_keys"])
+    f = pd.DataFrame(out.fills)
+    drug = drugs().presentation_drug[f["presentation"]]
+    f["need"] = [reg.drug_mask[int(x)] for x in drug]
+    m = f.merge(t[["person", "start", "end", "mask"]], on="person")
+    m = m[(m["day"] >= m["start"]) & (m["day"] <= m["end"])]
+    assert len(m) == len(f)
+    assert ((m["mask"] & m["need"]) == m["need"]).all()
+    # no refill during a planted stay (days entry .. exit - 1), stays in treated steps
+    stays = pd.DataFrame(out.stays)
+    during = f.merge(stays, on="person")
+    assert not (
+        (during["day"] >= during["entry"]) & (during["day"] < during["entry"] + during["los"])
+    ).any()
+    assert t["hospital_days"].sum() == stays["los"].sum()
+    assert (t.loc[t["hospital_days"] > 0, "mask"] != 0).all()
+    # the transitions follow the rules of pathways.md from the planted steps
+    types = [TRANSITIONS[i] for i in t["transition"]]
+    assert set(types) <= set(TRANSITIONS)
+    if share == 0.0:
+        assert not {"interruption", "discontinuation", "restart", "resumption"} & set(types)
+    if restart == 0.0:
+        assert "restart" not in types
