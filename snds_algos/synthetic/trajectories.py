@@ -234,16 +234,15 @@ def plant_trajectories(
     row_start = np.concatenate([rec_pos + cs_incl, (rec_pos + cs_excl)[gap]])
     row_end = np.concatenate([piece_end + cs_incl, (rec_pos + cs_excl + rec_shift - 1)[gap]])
     row_mask = np.concatenate([in_mask, np.where(rec_hosp, in_mask, 0)[gap]])
-    row_hosp = np.concatenate([np.zeros(n_rec, bool), rec_hosp[gap]])
     # clip to the data span and death; drop empty rows and leading none
     row_start = np.maximum(row_start, start)
     row_end = np.minimum(row_end, w_end[row_person])
     keep = row_start <= row_end
     row_person, row_start, row_end = row_person[keep], row_start[keep], row_end[keep]
-    row_mask, row_hosp = row_mask[keep], row_hosp[keep]
+    row_mask = row_mask[keep]
     order = np.lexsort((row_start, row_person))
     row_person, row_start, row_end = row_person[order], row_start[order], row_end[order]
-    row_mask, row_hosp = row_mask[order], row_hosp[order]
+    row_mask = row_mask[order]
     n = len(row_person)
     new_person = np.r_[True, row_person[1:] != row_person[:-1]] if n else np.zeros(0, bool)
     treated_so_far = np.cumsum(row_mask != 0)
