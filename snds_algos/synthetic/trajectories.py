@@ -307,7 +307,11 @@ def plant_trajectories(
     ).astype(np.int64)
 
     length = s_end - s_start + 1
-    visible = (length >= COMBINATION_MIN_DAYS) & ((s_mask == 0) | (n_disp > 0))
+    # a step is expected visible when it lasts 30 days or more, has a dispensing when
+    # treated, and the step before it (which its transition is read from) is seen too
+    seen = (length >= COMBINATION_MIN_DAYS) & ((s_mask == 0) | (n_disp > 0))
+    first_step = step_no == 1
+    visible = seen & (first_step | np.r_[False, seen[:-1]])
     died = persons.death[c.person] <= settings.end
     return Planted(
         fills={
@@ -398,27 +402,49 @@ def _fills(
     ev_pos: np.ndarray,
     real: Callable[[np.ndarray, np.ndarray], np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Refill days (real clock) of every person: (person, day, boxes multiplier)."""
+    """Refill days (real clock) of every person: (person, day, boxes multiplier).
+
+    At a change of step the old keys' supply must reach the new step and the new keys
+    start on its first day, so that the change reads as one transition (a switch of one
+    key among several would otherwise show a few days on the remaining keys alone, a
+    step-down then an add-on): the first refill of a step is on its first day, the last
+    refill of a step followed by another is never early (its supply ends 0-6 days after
+    the step), non-adherent persons get a last refill whose supply ends with the step,
+    and a double box never replaces the last refill of a step."""
     width = step_start.shape[1]
     sp, sj = np.nonzero(np.arange(width)[None, :] < n_steps[:, None])
     spacing = interval[sp] / target[sp]  # non-adherent persons refill less often
     s0, s1 = step_start[sp, sj], step_end[sp, sj]
+    followed = sj < n_steps[sp] - 1
     lo_day = np.maximum(s0, start - 15)
     # the supply of a step's last refill ends within the step
-    hi_day = np.minimum(s1 - interval[sp] + 1, w_end[sp])
+    last_day = s1 - interval[sp] + 1
+    hi_day = np.minimum(last_day, w_end[sp])
     k_lo = np.ceil((lo_day - s0) / spacing).astype(np.int64)
     k_hi = np.floor((hi_day - s0) / spacing).astype(np.int64)
     count = np.maximum(k_hi - k_lo + 1, 0)
     cell = np.repeat(np.arange(len(sp)), count)
     k = k_lo[cell] + np.arange(len(cell)) - np.repeat(np.cumsum(count) - count, count)
-    who = sp[cell]
     nominal = s0[cell] + np.round(k * spacing[cell]).astype(np.int64)
+    # non-adherent: a last refill whose supply ends with the step (when the schedule has
+    # none there)
+    k_last = np.floor((last_day - s0) / spacing).astype(np.int64)
+    regular_last = s0 + np.round(k_last * spacing).astype(np.int64)
+    extra = followed & (regular_last < last_day) & (last_day >= lo_day) & (last_day <= w_end[sp])
+    cell = np.concatenate([cell, np.flatnonzero(extra)])
+    nominal = np.concatenate([nominal, last_day[extra]])
+    order = np.lexsort((nominal, cell))
+    cell, nominal = cell[order], nominal[order]
+    who = sp[cell]
     jit = tconf["jitter_days"]
     a, b = conf["stockpile_days"]
     early = rng.integers(a, b + 1, size=len(who))
-    jitter = np.where(
-        behaviour[who] == STOCKPILER, -early, rng.integers(-jit, jit + 1, size=len(who))
-    )
+    late = rng.integers(0, jit + 1, size=len(who))
+    stockpiler = behaviour[who] == STOCKPILER
+    jitter = np.where(stockpiler, -early, rng.integers(-jit, jit + 1, size=len(who)))
+    is_last = followed[cell] & (nominal == last_day[cell])
+    jitter = np.where(is_last, np.where(stockpiler, 0, late), jitter)
+    jitter = np.where(nominal == s0[cell], 0, jitter)
     day = np.clip(nominal + jitter, s0[cell], s1[cell])
     # a refill stays on its side of every event (gaps, hospital stays)
     pos = ev_pos[who]
@@ -428,10 +454,10 @@ def _fills(
     shift = real(day, who) - day
     day = day + shift
     ok = (day >= start) & (day <= w_end[who])
-    who, day, shift, cell = who[ok], day[ok], shift[ok], cell[ok]
-    # sometimes two boxes, and the next refill of the step is skipped
+    who, day, shift, cell, is_last = who[ok], day[ok], shift[ok], cell[ok], is_last[ok]
+    # sometimes two boxes, and the next refill of the step (not its last) is skipped
     same = (who[1:] == who[:-1]) & (cell[1:] == cell[:-1]) & (shift[1:] == shift[:-1])
-    nxt_same = np.r_[same, False]
+    nxt_same = np.r_[same, False] & ~np.r_[is_last[1:], True]
     chosen = nxt_same & (rng.random(len(who)) < conf["double_box"])
     chosen &= ~np.r_[False, chosen[:-1]]
     skipped = np.r_[False, chosen[:-1]]

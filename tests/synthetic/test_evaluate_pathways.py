@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -183,3 +184,114 @@ def test_the_planted_truth_recovers_itself(tables) -> None:
     pdc = truth.groupby("patient_id", as_index=False)["planted_pdc"].first()
     e = pdc_error(pdc.rename(columns={"planted_pdc": "pdc"}), tables)
     assert e.mean_absolute_error == 0.0 and e.missing == 0 and e.compared == len(pdc)
+
+
+def _simple_states(tables: dict[str, pd.DataFrame], truth: pd.DataFrame) -> pd.DataFrame:
+    """A small day-by-day reading of pathways.md sections 2-3 (carry-over periods, grace
+    15 days; states; short combinations; transitions), for the test only: the planted
+    transitions must be recoverable by such a reading."""
+    from snds_algos import events as ev
+    from snds_algos.synthetic.config import make_settings
+
+    conf = make_settings(1, 2020, 1).conditions["drug_keys"]["antidiabetic"]
+    keys = sorted(conf["keys"])
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    mask_of = {a: bit[k] for k, atcs in conf["keys"].items() for a in atcs}
+    for atc, members in conf["combinations"].items():
+        mask_of[atc] = sum(bit[k] for k in members)
+    d = ev.drug_dispensings(tables, atc_exact=list(mask_of))
+    d = d[d["patient_id"].isin(set(truth["patient_id"]))]
+    day = (pd.to_datetime(d["start"].astype("object")) - pd.Timestamp("1970-01-01")).dt.days
+    supply = d["weight"].astype(float) * d["large_pack"].astype(bool).map({True: 90, False: 30})
+    rows = []
+    for k in keys:  # periods per key: carry-over, grace 15 days
+        sel = d["value"].map(lambda a, k=k: bool(mask_of[a] & bit[k]))
+        f = pd.DataFrame({"p": d["patient_id"][sel], "d": day[sel], "s": supply[sel]})
+        f = f.groupby(["p", "d"], as_index=False)["s"].sum().sort_values(["p", "d"])
+        cum = f.groupby("p")["s"].cumsum()
+        f["end"] = cum + (f["d"] - 1 - (cum - f["s"])).groupby(f["p"]).cummax()
+        prev_end = f.groupby("p")["end"].shift()
+        f["new"] = prev_end.isna() | (f["d"] - prev_end - 1 > 15)
+        f["period"] = f["new"].astype(int).groupby(f["p"]).cumsum()
+        per = f.groupby(["p", "period"]).agg(start=("d", "min"), end=("end", "max"))
+        per = per.reset_index()
+        per["bit"] = bit[k]
+        rows.append(per)
+    periods = pd.concat(rows, ignore_index=True)
+    ends = truth.groupby("patient_id")["end"].max()
+    ends = (ends - pd.Timestamp("1970-01-01")).dt.days
+    periods["end"] = np.minimum(periods["end"], periods["p"].map(ends))
+    days = periods.loc[periods.index.repeat(periods["end"] - periods["start"] + 1)]
+    days = days.assign(day=days["start"] + days.groupby(level=0).cumcount().to_numpy())
+    days = days.groupby(["p", "day"])["bit"].sum().reset_index()  # bits are distinct per key
+    # follow-up: first dispensing to the end of data or death, `none` on uncovered days
+    span = days.groupby("p")["day"].min().to_frame("first").join(ends.rename("last"))
+    full = span.loc[span.index.repeat(span["last"] - span["first"] + 1)]
+    full = full.assign(day=full["first"] + full.groupby(level=0).cumcount().to_numpy())
+    full = full.reset_index(names="p")[["p", "day"]].merge(days, how="left")
+    full["bit"] = full["bit"].fillna(0).astype(int)
+    run = (full["bit"] != full.groupby("p")["bit"].shift()).astype(int).groupby(full["p"]).cumsum()
+    seg = full.groupby([full["p"], run]).agg(
+        start=("day", "min"), end=("day", "max"), mask=("bit", "first")
+    )
+    seg = seg.reset_index(level=1, drop=True).reset_index()
+    # a combination shorter than 30 days keeps only the keys that go on after it
+    nxt = seg.groupby("p")["mask"].shift(-1).fillna(0).astype(int)
+    length = seg["end"] - seg["start"] + 1
+    short = (length < 30) & (seg["mask"].map(lambda m: bin(m).count("1")) >= 2)
+    seg.loc[short, "mask"] = seg.loc[short, "mask"] & nxt[short]
+    seg = seg[~((seg["mask"] == 0) & short)]
+    run = (seg["mask"] != seg.groupby("p")["mask"].shift()).astype(int).groupby(seg["p"]).cumsum()
+    seg = seg.groupby([seg["p"], run]).agg(
+        start=("start", "min"), end=("end", "max"), mask=("mask", "first")
+    )
+    seg = seg.reset_index(level=1, drop=True).reset_index()
+    g = seg.groupby("p")["mask"]
+    first = g.shift().isna()
+    prev = g.shift().fillna(0).astype(int)
+    prev2 = g.shift(2).fillna(-1).astype(int)
+    gap = (seg["end"] - seg["start"] + 1).groupby(seg["p"]).shift().fillna(0)
+    m = seg["mask"]
+    treated = (m != 0) & ~first
+    kind = np.select(
+        [first, treated & (prev != 0) & ((m & prev) == prev),
+         treated & (prev != 0) & ((m & prev) == m), treated & (prev != 0),
+         treated & (gap >= 60), treated & (m == prev2), treated],
+        ["initiation", "add_on", "step_down", "switch", "restart", "resumption", "switch"],
+        "none",
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "patient_id": seg["p"],
+            "date": pd.Timestamp("1970-01-01") + pd.to_timedelta(seg["start"], unit="D"),
+            "type": kind,
+        }
+    )
+
+
+@pytest.mark.parametrize("defects", [False, True])
+def test_a_simple_reading_of_the_rules_recovers_the_planted_switches_and_add_ons(
+    defects: bool,
+) -> None:
+    # without the DCIR defects that remove dispensings (regularisations, unknown
+    # beneficiaries), the planted transitions are recovered by construction; with them,
+    # a cancelled refill of one key can turn a switch into a step-down and an add-on
+    off = {"defects": {"regularisations": 0.0, "unknown_beneficiary": 0.0}}
+    tables = generate_tables(6000, "2019-2020", seed=21, overrides=None if defects else off)
+    truth = treatment_truth(tables)
+    found = _simple_states(tables, truth)
+    adherent = truth[truth["behaviour"] != "non_adherent"]
+    out = _by_type(evaluate_transitions(found, adherent, tolerance_days=30))
+    everyone = _by_type(evaluate_transitions(found, truth, tolerance_days=30))
+    print(defects, out, everyone)
+    for kind in ("switch", "add_on"):
+        assert out[kind]["planted"] > 20, out[kind]
+    if not defects:
+        for kind in ("switch", "add_on"):
+            assert out[kind]["recall"] == 1.0 and out[kind]["precision"] == 1.0, out[kind]
+            assert everyone[kind]["recall"] >= 0.9 and everyone[kind]["precision"] >= 0.8
+    else:
+        # the planted transitions are still found; removed refills add false ones
+        for kind in ("switch", "add_on"):
+            assert out[kind]["recall"] >= 0.9, out[kind]
+        assert out["switch"]["precision"] >= 0.8 and out["add_on"]["precision"] >= 0.5
