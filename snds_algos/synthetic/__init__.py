@@ -6,7 +6,24 @@
 True
 """
 
-from snds_algos.synthetic.evaluate import Evaluation, evaluate
+from snds_algos.synthetic.evaluate import (
+    Evaluation,
+    PdcError,
+    evaluate,
+    evaluate_transitions,
+    pdc_error,
+    treatment_truth,
+)
 from snds_algos.synthetic.generator import Summary, generate, generate_tables
 
-__all__ = ["Evaluation", "Summary", "evaluate", "generate", "generate_tables"]
+__all__ = [
+    "Evaluation",
+    "PdcError",
+    "Summary",
+    "evaluate",
+    "evaluate_transitions",
+    "generate",
+    "generate_tables",
+    "pdc_error",
+    "treatment_truth",
+]

@@ -21,6 +21,7 @@ from snds_algos.synthetic.conditions import Cases
 from snds_algos.synthetic.config import Settings, day_of
 from snds_algos.synthetic.persons import YEAR_DAYS, Persons, band_lookup
 from snds_algos.synthetic.referentials import drugs, specialties
+from snds_algos.synthetic.trajectories import Planted, plant_trajectories
 
 # kinds of DCIR prestations (the detail table they have)
 NONE, PHA, BIO, CAM, UCD = 0, 1, 2, 3, 4
@@ -189,6 +190,7 @@ def make_traces(
     profiles = settings.conditions["profiles"]
     ald_conf = settings.conditions["ald_defaults"]
     traced = cases.select(cases.traced)
+    treatment: list[Planted] = []
     for k, prof in enumerate(profiles):
         c = traced.select(traced.profile == k)
         if not len(c.person):
@@ -240,7 +242,23 @@ def make_traces(
                     cat.draw_patterns(rng, f"profile{k}", int(sel.sum())),
                     entry_is_exit=prof["kind"] == "event" and prof.get("duration_days") is not None,
                 )
-        if prof.get("drugs"):
+        if prof.get("drugs", {}).get("regimens"):
+            planted = plant_trajectories(settings, rng, persons, c, c_end, prof["drugs"], cat)
+            f = planted.fills
+            add_simple(
+                f["person"], f["day"], prs["3313"], spe["50"], PHA, f["presentation"], f["boxes"]
+            )
+            st = planted.stays
+            stays.add(
+                person=st["person"],
+                entry=st["entry"],
+                los=st["los"],
+                pattern=st["pattern"],
+                death=False,
+                protect=False,
+            )
+            treatment.append(planted)
+        elif prof.get("drugs"):
             _add_treatments(settings, rng, dcir, prs, spe, prof["drugs"], c, c_end)
         if prof.get("ald"):
             _add_ald(settings, rng, ald, ald_conf, prof["ald"], cat, c, c_end)
@@ -291,7 +309,14 @@ def make_traces(
     out_other = other.arrays()
     ok = out_other["entry"] + out_other["los"] <= wend[out_other["person"]]
     out_other = {k: v[ok] for k, v in out_other.items()}
-    return Traces(out_dcir, out_stays, out_other, ald.arrays(), border.arrays())
+    return Traces(
+        out_dcir,
+        out_stays,
+        out_other,
+        ald.arrays(),
+        border.arrays(),
+        extra={"treatment": treatment},
+    )
 
 
 def _standard_presentation(rng: np.random.Generator, drug: np.ndarray) -> np.ndarray:

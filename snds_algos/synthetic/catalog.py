@@ -170,6 +170,86 @@ def compile_pathways(spec: dict[str, Any]) -> Pathways:
     return Pathways(w / w.sum(), steps, np.array([len(p["steps"]) for p in paths]))
 
 
+@dataclass
+class Regimens:
+    """Treatment trajectories of a profile over drug keys (bit ``i`` of a mask = key ``i``).
+
+    Keys are sorted by name, so that a mask's name joins its keys in sorted order."""
+
+    keys: tuple[str, ...]
+    key_drugs: np.ndarray  # (key, slot) -> drug id or -1
+    key_counts: np.ndarray  # key -> number of drugs
+    combinations: list[tuple[int, int]]  # (drug id, mask of the keys it supplies)
+    combination_share: float
+    weights: np.ndarray
+    masks: np.ndarray  # (trajectory, step) -> mask, 0 for padding
+    n_steps: np.ndarray
+    names: np.ndarray  # mask -> "dpp4+metformin" ("none" for 0)
+    drug_mask: dict[int, int]  # drug id -> mask of the keys it supplies
+
+
+def compile_regimens(spec: dict[str, Any], drug_keys: dict[str, Any]) -> Regimens:
+    """The trajectories of a ``drugs.regimens`` section (``drug_keys``: the section of
+    ``conditions.yaml`` it names).
+
+    Examples
+    --------
+    >>> keys = {"a": {"keys": {"metformin": ["A10BA02"], "dpp4": ["A10BH01"]},
+    ...               "combinations": {"A10BD07": ["metformin", "dpp4"]}}}
+    >>> r = compile_regimens({"keys": "a", "trajectories": [
+    ...     {"weight": 1, "steps": [["metformin"], ["metformin", "dpp4"]]}]}, keys)
+    >>> r.keys, r.masks.tolist(), r.names[3]
+    (('dpp4', 'metformin'), [[2, 3]], 'dpp4+metformin')
+    """
+    d = drugs()
+    name = spec["keys"]
+    if name not in drug_keys:
+        raise KeyError(f"drugs.regimens.keys {name!r} is not in drug_keys of conditions.yaml")
+    conf = drug_keys[name]
+    keys = tuple(sorted(conf["keys"]))
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    width = max(len(v) for v in conf["keys"].values())
+    key_drugs = np.full((len(keys), width), -1, dtype=np.int64)
+    drug_mask: dict[int, int] = {}
+    for i, k in enumerate(keys):
+        for j, atc in enumerate(conf["keys"][k]):
+            key_drugs[i, j] = d.drug_id(atc)
+            drug_mask[d.drug_id(atc)] = bit[k]
+    combos = []
+    for atc, members in (conf.get("combinations") or {}).items():
+        mask = sum(bit[k] for k in members)
+        combos.append((d.drug_id(atc), mask))
+        drug_mask[d.drug_id(atc)] = mask
+    trajs = spec["trajectories"]
+    width = max(len(t["steps"]) for t in trajs)
+    masks = np.zeros((len(trajs), width), dtype=np.int64)
+    for i, t in enumerate(trajs):
+        for j, step in enumerate(t["steps"]):
+            unknown = sorted(set(step) - set(keys))
+            if unknown:
+                raise KeyError(f"regimen keys {unknown} are not in drug_keys {name!r}")
+            masks[i, j] = sum(bit[k] for k in set(step))
+            if j and masks[i, j] == masks[i, j - 1]:
+                raise ValueError(f"trajectory {t['steps']}: two consecutive steps are equal")
+    names = np.array(
+        ["+".join(k for k in keys if m & bit[k]) or "none" for m in range(1 << len(keys))],
+        dtype=object,
+    )
+    w = np.array([float(t["weight"]) for t in trajs])
+    return Regimens(
+        keys=keys,
+        key_drugs=key_drugs,
+        key_counts=(key_drugs >= 0).sum(axis=1),
+        combinations=combos,
+        combination_share=float(conf.get("combination_share", 0.0)),
+        weights=w / w.sum(),
+        masks=masks,
+        n_steps=np.array([len(t["steps"]) for t in trajs], dtype=np.int64),
+        names=names,
+        drug_mask=drug_mask,
+    )
+
+
 BACKGROUND_BIOLOGY = {
     "1104": 0.3,
     "0552": 0.2,

@@ -130,3 +130,225 @@ def evaluate(
     cases = truth_cases(truth, condition, year, subtype, traced_only)
     tp = len(ids & cases)
     return Evaluation(condition, year, tp, len(ids - cases), len(cases - ids))
+
+
+# ---------------------------------------------------------------- care pathways
+
+#: transition types :func:`evaluate_transitions` measures by default
+PATHWAY_TYPES = ("switch", "add_on")
+RECOVERED_COLUMNS = ("patient_id", "date", "type", "from_state", "to_state")
+
+
+def treatment_truth(truth: Mapping[str, pd.DataFrame] | str | Path) -> pd.DataFrame:
+    """The planted treatment steps (``_truth_treatment``) of a folder of :func:`generate`
+    or the dict of :func:`generate_tables`, with ``start`` and ``end`` as timestamps.
+
+    Examples
+    --------
+    >>> from snds_algos.synthetic import generate_tables
+    >>> t = treatment_truth(generate_tables(2000, "2019-2020", 1))
+    >>> t.columns[:6].tolist()
+    ['patient_id', 'condition', 'subtype', 'step_no', 'regimen', 'start']
+    """
+    if isinstance(truth, str | Path):
+        frame = pd.read_parquet(Path(truth) / "_truth_treatment.parquet")
+    else:
+        frame = truth["_truth_treatment"]
+    frame = frame.copy()
+    for col in ("start", "end"):
+        frame[col] = pd.to_datetime(frame[col].astype("object"))
+    for col in ("patient_id", "regimen", "transition", "behaviour"):
+        frame[col] = frame[col].astype(str)
+    frame["expected_visible"] = frame["expected_visible"].astype(bool)
+    return frame
+
+
+def _recovered_frame(recovered: Any) -> pd.DataFrame:
+    from snds_algos.backend import to_pandas
+
+    frame = to_pandas(recovered)
+    missing = [c for c in ("patient_id", "date", "type") if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"recovered transitions: missing column(s) {missing}; expected {list(RECOVERED_COLUMNS)}"
+            f", got {list(frame.columns)}"
+        )
+    out = pd.DataFrame(
+        {
+            "patient_id": frame["patient_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(frame["date"].astype("object")).to_numpy(),
+            "type": frame["type"].astype(str).to_numpy(),
+        }
+    )
+    bad = out["date"].isna()
+    if bad.any():
+        raise ValueError(
+            f"recovered transitions: null date in {int(bad.sum())} row(s), e.g. patient_id "
+            f"{out.loc[bad, 'patient_id'].head(3).tolist()}"
+        )
+    return out
+
+
+def _match(planted: pd.DataFrame, found: pd.DataFrame, tolerance: int) -> pd.DataFrame:
+    """One-to-one matching of planted (``p``) and recovered (``r``) transitions of the same
+    person and type within ``tolerance`` days: pairs in order of distance (then planted
+    date, recovered date), each taken when neither side is taken yet (the greedy matching,
+    computed as rounds of mutually best pairs)."""
+    pairs = planted.merge(found, on=["patient_id", "type"])
+    pairs["distance"] = (pairs["date"] - pairs["start"]).abs().dt.days
+    pairs = pairs[pairs["distance"] <= tolerance]
+    pairs = pairs.sort_values(["distance", "start", "date", "p", "r"]).reset_index(drop=True)
+    pairs["rank"] = range(len(pairs))
+    matched = []
+    while len(pairs):
+        best_p = pairs.groupby("p")["rank"].transform("min") == pairs["rank"]
+        best_r = pairs.groupby("r")["rank"].transform("min") == pairs["rank"]
+        take = pairs[best_p & best_r]
+        matched.append(take[["p", "r"]])
+        pairs = pairs[~pairs["p"].isin(take["p"]) & ~pairs["r"].isin(take["r"])]
+    if not matched:
+        return pd.DataFrame({"p": pd.Series([], dtype="int64"), "r": pd.Series([], dtype="int64")})
+    return pd.concat(matched, ignore_index=True)
+
+
+def evaluate_transitions(
+    recovered: Any,
+    truth: Mapping[str, pd.DataFrame] | str | Path | pd.DataFrame,
+    *,
+    types: tuple[str, ...] | list[str] = PATHWAY_TYPES,
+    tolerance_days: int = 30,
+    visible_only: bool = True,
+    truth_persons_only: bool = True,
+) -> pd.DataFrame:
+    """Recall and precision of recovered transitions against the planted ones.
+
+    A recovered transition matches a planted one of the same person and type when their
+    dates differ by at most ``tolerance_days`` (the planted date is the ``start`` of the
+    step the transition opens); each planted and each recovered transition is matched at
+    most once (closest pairs first).
+
+    Parameters
+    ----------
+    recovered: transitions of any backend with columns ``patient_id, date, type``
+        (``from_state, to_state`` may be there and are not used);
+    truth: ``_truth_treatment`` as a frame, or the folder / dict of the generator;
+    types: the transition types measured (default: switches and add-ons);
+    tolerance_days: largest difference of dates of a match (inclusive);
+    visible_only: recall counts only the planted transitions whose step is
+        ``expected_visible`` (a recovered transition matching an invisible one is still
+        a true one for precision);
+    truth_persons_only: recovered transitions of persons absent from the truth (persons
+        without a planted trajectory) are left out.
+
+    Returns one row per type: ``type, planted, recovered, matched, recall, precision``
+    (recall = matched planted / planted, precision = matched recovered / recovered, NaN
+    when the denominator is 0).
+
+    Examples
+    --------
+    >>> truth = pd.DataFrame({"patient_id": ["a", "a", "b"], "step_no": [1, 2, 1],
+    ...     "start": pd.to_datetime(["2020-01-01", "2020-06-01", "2020-01-01"]),
+    ...     "transition": ["initiation", "switch", "initiation"],
+    ...     "expected_visible": True})
+    >>> found = pd.DataFrame({"patient_id": ["a", "b"], "type": ["switch", "switch"],
+    ...     "date": pd.to_datetime(["2020-06-20", "2020-03-01"])})
+    >>> evaluate_transitions(found, truth, types=["switch"]).to_dict("records")
+    [{'type': 'switch', 'planted': 1, 'recovered': 2, 'matched': 1, 'recall': 1.0, 'precision': 0.5}]
+    """
+    if tolerance_days < 0:
+        raise ValueError(f"tolerance_days must be >= 0, got {tolerance_days}")
+    known = (
+        "initiation", "add_on", "step_down", "switch", "interruption", "resumption",
+        "discontinuation", "restart", "censored",
+    )  # fmt: skip
+    unknown = sorted(set(types) - set(known))
+    if unknown:
+        raise ValueError(f"types: unknown transition type(s) {unknown}; known: {list(known)}")
+    truth = truth if isinstance(truth, pd.DataFrame) else treatment_truth(truth)
+    planted = pd.DataFrame(
+        {
+            "patient_id": truth["patient_id"].astype(str).to_numpy(),
+            "start": pd.to_datetime(truth["start"].astype("object")).to_numpy(),
+            "type": truth["transition"].astype(str).to_numpy(),
+            "visible": truth["expected_visible"].astype(bool).to_numpy(),
+        }
+    )
+    found = _recovered_frame(recovered)
+    if truth_persons_only:
+        found = found[found["patient_id"].isin(set(planted["patient_id"]))]
+    planted = planted[planted["type"].isin(types)].reset_index(drop=True)
+    found = found[found["type"].isin(types)].reset_index(drop=True)
+    planted["p"] = range(len(planted))
+    found["r"] = range(len(found))
+    pairs = _match(planted, found, int(tolerance_days))
+    planted["matched"] = planted["p"].isin(pairs["p"])
+    found["matched"] = found["r"].isin(pairs["r"])
+    rows = []
+    for kind in types:
+        p = planted[(planted["type"] == kind) & (planted["visible"] | (not visible_only))]
+        r = found[found["type"] == kind]
+        n_p, n_r = len(p), len(r)
+        rows.append(
+            {
+                "type": kind,
+                "planted": n_p,
+                "recovered": n_r,
+                "matched": int(p["matched"].sum()),
+                "recall": float(p["matched"].sum() / n_p) if n_p else float("nan"),
+                "precision": float(r["matched"].sum() / n_r) if n_r else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PdcError:
+    """Mean absolute difference of recovered and planted PDC over the persons in both."""
+
+    mean_absolute_error: float
+    compared: int
+    missing: int  # planted persons without a recovered PDC (null or absent)
+    extra: int  # recovered persons absent from the truth (not compared)
+
+
+def pdc_error(
+    recovered: Any,
+    truth: Mapping[str, pd.DataFrame] | str | Path | pd.DataFrame,
+    *,
+    column: str = "pdc",
+) -> PdcError:
+    """Mean absolute error of a recovered PDC per person (``patient_id``, ``column``)
+    against ``planted_pdc`` of ``_truth_treatment``.
+
+    Examples
+    --------
+    >>> truth = pd.DataFrame({"patient_id": ["a", "a", "b", "c"], "planted_pdc": [0.9, 0.9, 0.6, 1.0]})
+    >>> found = pd.DataFrame({"patient_id": ["a", "b", "z"], "pdc": [0.8, 0.7, 0.5]})
+    >>> e = pdc_error(found, truth)
+    >>> round(e.mean_absolute_error, 6), e.compared, e.missing, e.extra
+    (0.1, 2, 1, 1)
+    """
+    from snds_algos.backend import to_pandas
+
+    truth = truth if isinstance(truth, pd.DataFrame) else treatment_truth(truth)
+    frame = to_pandas(recovered)
+    missing = [c for c in ("patient_id", column) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"recovered PDC: missing column(s) {missing}; got {list(frame.columns)}")
+    planted = truth.groupby(truth["patient_id"].astype(str))["planted_pdc"].first()
+    found = pd.Series(
+        frame[column].astype("float64").to_numpy(),
+        index=frame["patient_id"].astype(str).to_numpy(),
+    )
+    if found.index.duplicated().any():
+        dup = found.index[found.index.duplicated()].unique()[:3].tolist()
+        raise ValueError(f"recovered PDC: several rows per patient_id, e.g. {dup}")
+    found = found.dropna()
+    both = planted.index.intersection(found.index)
+    err = (found[both] - planted[both].astype("float64")).abs()
+    return PdcError(
+        mean_absolute_error=float(err.mean()) if len(both) else float("nan"),
+        compared=len(both),
+        missing=len(planted) - len(both),
+        extra=len(found.index.difference(planted.index)),
+    )

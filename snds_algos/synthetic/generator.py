@@ -30,6 +30,7 @@ from snds_algos.synthetic.truth import (
     conditions_truth,
     defects_truth,
     persons_truth,
+    treatment_truth,
 )
 from snds_algos.synthetic.writer import TableWriter
 
@@ -190,6 +191,7 @@ def generate_chunk(
     out["_truth_defects"] = defects_truth([ben_truth, *dcir_truth, *mco_truth])
     out["_truth_borderline"] = borderline_truth(settings, persons, traces)
     out["_truth_stays"] = pa.concat_tables([mco_owners, *other_owners])
+    out["_truth_treatment"] = treatment_truth(settings, persons, traces.extra["treatment"])
     alive_end = np.minimum(persons.death, settings.end + 1)
     out["_person_years"] = pa.table(
         {"py": [float(np.clip(alive_end - settings.start, 0, None).sum() / YEAR_DAYS)]}

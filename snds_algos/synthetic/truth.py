@@ -8,6 +8,10 @@
 * ``_truth_stays``: who each PMSI stay belongs to: table (T_MCOaaB, T_SSRaaB, T_HADaaB,
   T_RIPaaC with the year), ETA_NUM (ETA_NUM_EPMSI for HAD and RIM-P), stay_num (RSA_NUM,
   RHA_NUM, RHAD_NUM, RIP_NUM), BEN_IDT_ANO.
+* ``_truth_treatment``: one row per person and planted regimen step of the treatment
+  trajectories (``patient_id``, condition, subtype, step_no, regimen, start, end,
+  transition, expected_visible, n_dispensings, hospital_days, planted_pdc, behaviour,
+  end_reason).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from snds_algos.synthetic.care import BORDERLINE_CASES, Traces
 from snds_algos.synthetic.conditions import Cases
 from snds_algos.synthetic.config import Settings
 from snds_algos.synthetic.persons import ALIVE, Persons
+from snds_algos.synthetic.trajectories import BEHAVIOURS, END_REASONS, TRANSITIONS, Planted
 
 TRUTH_TABLES = (
     "_truth_persons",
@@ -27,6 +32,7 @@ TRUTH_TABLES = (
     "_truth_defects",
     "_truth_borderline",
     "_truth_stays",
+    "_truth_treatment",
 )
 
 DEFECT_SCHEMA = pa.schema(
@@ -123,4 +129,73 @@ def borderline_truth(settings: Settings, persons: Persons, traces: Traces) -> pa
             ),
             "expected": pa.array(b["expected"].astype(bool)),
         }
+    )
+
+
+TREATMENT_SCHEMA = pa.schema(
+    [
+        ("patient_id", pa.string()),
+        ("condition", pa.string()),
+        ("subtype", pa.string()),
+        ("step_no", pa.int64()),
+        ("regimen", pa.string()),
+        ("start", pa.date32()),
+        ("end", pa.date32()),
+        ("transition", pa.string()),
+        ("expected_visible", pa.bool_()),
+        ("n_dispensings", pa.int64()),
+        ("hospital_days", pa.int64()),
+        ("planted_pdc", pa.float64()),
+        ("behaviour", pa.string()),
+        ("end_reason", pa.string()),
+    ]
+)
+
+
+def treatment_truth(settings: Settings, persons: Persons, planted: list[Planted]) -> pa.Table:
+    """One row per person and planted regimen step, sorted by patient_id and step_no.
+
+    ``patient_id`` is the person's BEN_IDT_ANO: the id the events layer gives (IR_BEN_R
+    of the generated data always carries BEN_IDT_ANO).
+    """
+    profiles = settings.conditions["profiles"]
+    names = np.array([p["condition"] for p in profiles], dtype=object)
+    subtypes = np.array([p.get("subtype") or None for p in profiles], dtype=object)
+    tables = []
+    for part in planted:
+        t = part.truth
+        if not len(t["person"]):
+            continue
+        tables.append(
+            pa.table(
+                {
+                    "patient_id": persons.idt.take(pa.array(t["person"].astype(np.int64))),
+                    "condition": pa.array(names[t["profile"]], pa.string()),
+                    "subtype": pa.array(subtypes[t["profile"]], pa.string()),
+                    "step_no": pa.array(t["step_no"].astype(np.int64)),
+                    "regimen": pa.array(part.names[t["mask"]], pa.string()),
+                    "start": _dates(t["start"]),
+                    "end": _dates(t["end"]),
+                    "transition": pa.array(
+                        np.array(TRANSITIONS, dtype=object)[t["transition"]], pa.string()
+                    ),
+                    "expected_visible": pa.array(t["expected_visible"].astype(bool)),
+                    "n_dispensings": pa.array(t["n_dispensings"].astype(np.int64)),
+                    "hospital_days": pa.array(t["hospital_days"].astype(np.int64)),
+                    "planted_pdc": pa.array(t["planted_pdc"].astype(np.float64)),
+                    "behaviour": pa.array(
+                        np.array(BEHAVIOURS, dtype=object)[t["behaviour"]], pa.string()
+                    ),
+                    "end_reason": pa.array(
+                        np.array(END_REASONS, dtype=object)[t["end_reason"]], pa.string()
+                    ),
+                },
+                schema=TREATMENT_SCHEMA,
+            )
+        )
+    if not tables:
+        return TREATMENT_SCHEMA.empty_table()
+    out = pa.concat_tables(tables)
+    return out.sort_by(
+        [("patient_id", "ascending"), ("condition", "ascending"), ("step_no", "ascending")]
     )

@@ -283,6 +283,7 @@ def test_cli_writes_tables_truth_and_manifest(tmp_path, capsys) -> None:
         "_truth_defects",
         "_truth_persons",
         "_truth_borderline",
+        "_truth_treatment",
         "T_MCO20B",
     ):
         assert (tmp_path / f"{name}.parquet").exists()
