@@ -287,8 +287,12 @@ def test_a_simple_reading_of_the_rules_recovers_the_planted_switches_and_add_ons
     for kind in ("switch", "add_on"):
         assert out[kind]["planted"] > 20, out[kind]
     if not defects:
+        # every planted transition is found; a few recovered ones are not planted: two
+        # keys refilled together can run out a few days apart before an interruption,
+        # and the short single-key state between them makes the restart a switch
+        # (the rules of pathways.md read it so; the planted truth says resumption)
         for kind in ("switch", "add_on"):
-            assert out[kind]["recall"] == 1.0 and out[kind]["precision"] == 1.0, out[kind]
+            assert out[kind]["recall"] == 1.0 and out[kind]["precision"] >= 0.9, out[kind]
             assert everyone[kind]["recall"] >= 0.9 and everyone[kind]["precision"] >= 0.8
     else:
         # the planted transitions are still found; removed refills add false ones
