@@ -441,3 +441,26 @@ def matches_codes(
     else:
         raise ValueError(f"how must be 'prefix' or 'exact', not {how!r}")
     return (~col.is_null() & expr).fill_null(False)
+
+
+def frame_like(frame: nw.LazyFrame, data: Any) -> nw.LazyFrame:
+    """A small table ``data`` (a pandas DataFrame) as a LazyFrame of the backend of ``frame``.
+
+    For the short tables an algorithm builds from its parameters (a code-to-key mapping,
+    a pack-days table) and joins to its input: pandas stays pandas, DuckDB gets a relation
+    on the library's connection, Spark a DataFrame of the input's session.
+
+    >>> import pandas as pd
+    >>> small = frame_like(lazy(pd.DataFrame({"a": [1]})), pd.DataFrame({"code": ["A10"]}))
+    >>> to_native(small)["code"].tolist()
+    ['A10']
+    """
+    backend = backend_of_lazy(frame)
+    if backend == DUCKDB:
+        return lazy(duckdb_from_pandas(data))
+    if backend == SPARK:
+        import pyarrow as pa
+
+        session = frame.to_native().sparkSession
+        return lazy(session.createDataFrame(pa.Table.from_pandas(data, preserve_index=False)))
+    return lazy(data.reset_index(drop=True))
