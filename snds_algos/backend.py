@@ -464,3 +464,20 @@ def frame_like(frame: nw.LazyFrame, data: Any) -> nw.LazyFrame:
         session = frame.to_native().sparkSession
         return lazy(session.createDataFrame(pa.Table.from_pandas(data, preserve_index=False)))
     return lazy(data.reset_index(drop=True))
+
+
+def fresh_index(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """The frame with a fresh RangeIndex on pandas (unchanged on DuckDB and Spark).
+
+    narwhals' ordered window functions (``shift().over(order_by=...)``) on pandas write
+    their result back by index: after a join or a concatenation, whose index has
+    repeats, they fail or misplace values. Call it before such windows.
+
+    >>> import pandas as pd
+    >>> twice = pd.concat([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})])
+    >>> to_native(fresh_index(lazy(twice))).index.tolist()
+    [0, 1]
+    """
+    if backend_of_lazy(frame) == PANDAS:
+        return lazy(frame.to_native().reset_index(drop=True))
+    return frame

@@ -24,7 +24,14 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from snds_algos.backend import computed_once, day_number, frame_like, from_day_number, lazy
+from snds_algos.backend import (
+    computed_once,
+    day_number,
+    frame_like,
+    fresh_index,
+    from_day_number,
+    lazy,
+)
 from snds_algos.pathways.exposure import fill_intervals, follow_up_days
 from snds_algos.pathways.hospital import hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
@@ -70,7 +77,7 @@ def _grouped(fills: nw.LazyFrame, groups: Mapping[str, Sequence[str]] | None) ->
     if not rows:
         raise ValueError("groups: no key given")
     table = (
-        pd.DataFrame(rows, columns=["key", "__group"]).drop_duplicates().astype("string[pyarrow]")
+        pd.DataFrame(rows, columns=["__group", "key"]).drop_duplicates().astype("string[pyarrow]")
     )
     return fills.join(frame_like(fills, table), on="key", how="inner")
 
@@ -258,6 +265,7 @@ def pdc(
         nw.min_horizontal(nw.col("__e"), nw.col("__cwe")).alias("__ce"),
     ).filter(nw.col("__cs") <= nw.col("__ce"))
     if groups is not None:
+        intervals = fresh_index(intervals)
         order = ["__cs", "__ce", "key"]
         intervals = intervals.with_columns(
             nw.col("__ce").cum_max().over(*gpart, order_by=order).alias("__r")

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from snds_algos.backend import computed_once, day_number, from_day_number, lazy
+from snds_algos.backend import computed_once, day_number, fresh_index, from_day_number, lazy
 from snds_algos.pathways.hospital import from_clock, hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
 from snds_algos.pathways.schema import (
@@ -82,7 +82,7 @@ def fill_intervals(
     """Add to fills (``day``, ``supply_days``, ``line_max`` per ``part``) their coverage
     interval ``__c, __e`` (on the out-of-hospital clock when ``blocks`` are given), the
     period ``__period`` and coverage run ``__run`` they belong to (numbered from 1)."""
-    f = fills
+    f = fresh_index(fills)
     if blocks is not None:
         f = to_clock(f, blocks, "day", "__d")
     else:
@@ -165,7 +165,7 @@ def follow_up_days(follow_up: Any) -> nw.LazyFrame:
 
 
 def _numbered(frame: nw.LazyFrame, part: tuple[str, ...]) -> nw.LazyFrame:
-    frame = frame.with_columns(nw.lit(1).cast(nw.Int64).alias("__one"))
+    frame = fresh_index(frame).with_columns(nw.lit(1).cast(nw.Int64).alias("__one"))
     number = nw.col("__one").cum_sum().over(*part, order_by=["start"])
     return frame.with_columns(number.alias("period_no")).drop("__one")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import computed_once, day_number, distinct, lazy
+from snds_algos.backend import computed_once, day_number, distinct, fresh_index, lazy
 from snds_algos.pathways.schema import require_columns
 
 _NONE = -(2**40)  # a day number before any date
@@ -48,7 +48,7 @@ def hospital_blocks(stays: Any) -> nw.LazyFrame:
     )
     lf = day_number(day_number(lf, "start", "__a"), "end", "__b")
     lf = lf.select("patient_id", "__a", (nw.col("__b") - 1).alias("__l"))
-    lf = lf.filter(nw.col("__l") >= nw.col("__a"))
+    lf = fresh_index(lf.filter(nw.col("__l") >= nw.col("__a")))
     order = ["__a", "__l"]
     lf = lf.with_columns(nw.col("__l").cum_max().over("patient_id", order_by=order).alias("__r"))
     lf = lf.with_columns(nw.col("__r").shift(1).over("patient_id", order_by=order).alias("__p"))
@@ -98,7 +98,7 @@ def _last_block(points: nw.LazyFrame, blocks: nw.LazyFrame, at: str) -> nw.LazyF
     cast = [nw.col("patient_id").cast(nw.String())] + [
         nw.col(c).cast(nw.Int64) for c in ("t", "__kind", "__a", "__b", "__i")
     ]
-    both = nw.concat([pts.select(*cast), blk.select(*cast)], how="vertical")
+    both = fresh_index(nw.concat([pts.select(*cast), blk.select(*cast)], how="vertical"))
     order = ["t", "__kind"]
     both = both.with_columns(
         *[

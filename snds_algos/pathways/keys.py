@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import narwhals as nw
 
@@ -25,7 +25,7 @@ from snds_algos.backend import frame_like, to_pandas
 from snds_algos.events.drugs import ATC_LEVELS
 
 #: what ``key=`` accepts: an ATC level, a mapping, a (code, key) frame or a CSV path
-KeySpec = Union[int, Mapping[str, Any], str, os.PathLike, Any, None]
+KeySpec = int | Mapping[str, Any] | str | os.PathLike | Any | None
 
 
 def _is_cip13(code: str) -> bool:
