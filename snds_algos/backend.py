@@ -481,3 +481,25 @@ def fresh_index(frame: nw.LazyFrame) -> nw.LazyFrame:
     if backend_of_lazy(frame) == PANDAS:
         return lazy(frame.to_native().reset_index(drop=True))
     return frame
+
+
+def window_partition(
+    frame: nw.LazyFrame, columns: Iterable[str], out: str = "__part"
+) -> tuple[nw.LazyFrame, tuple[str, ...]]:
+    """The columns to partition window functions by, for ``over(*partition, ...)``.
+
+    On pandas, one integer column ``out`` numbering the groups of ``columns`` (narwhals
+    factorises the string columns again at every window otherwise: several times slower
+    on person ids); DuckDB and Spark partition by ``columns`` as they are.
+
+    >>> import pandas as pd
+    >>> lf, part = window_partition(lazy(pd.DataFrame({"p": ["b", "a", "b"]})), ["p"])
+    >>> part, to_native(lf)["__part"].tolist()
+    (('__part',), [0, 1, 0])
+    """
+    columns = tuple(columns)
+    if backend_of_lazy(frame) != PANDAS:
+        return frame, columns
+    native = frame.to_native().reset_index(drop=True)
+    groups = native.groupby(list(columns), sort=False, dropna=False).ngroup()
+    return lazy(native.assign(**{out: groups.to_numpy(dtype="int64")})), (out,)

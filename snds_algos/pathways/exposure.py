@@ -34,7 +34,14 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from snds_algos.backend import computed_once, day_number, fresh_index, from_day_number, lazy
+from snds_algos.backend import (
+    computed_once,
+    day_number,
+    fresh_index,
+    from_day_number,
+    lazy,
+    window_partition,
+)
 from snds_algos.pathways.hospital import from_clock, hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
 from snds_algos.pathways.schema import (
@@ -87,6 +94,7 @@ def fill_intervals(
         f = to_clock(f, blocks, "day", "__d")
     else:
         f = f.with_columns(nw.col("day").alias("__d"))
+    f, part = window_partition(f, part)
     order = ["__d"]
     supply = nw.col("supply_days")
     if strategy == "carryover":
@@ -113,7 +121,7 @@ def fill_intervals(
         nw.col("__np").cum_sum().over(*part, order_by=order).alias("__period"),
         nw.col("__nr").cum_sum().over(*part, order_by=order).alias("__run"),
     )
-    return f.drop("__S", "__x", "__m", "__r", "__p", "__np", "__nr", strict=False)
+    return f.drop("__S", "__x", "__m", "__r", "__p", "__np", "__nr", "__part", strict=False)
 
 
 def coverage(
