@@ -107,6 +107,8 @@ STAGES = {"periods": stage_periods, "pdc": stage_pdc}
 def run_engine(path: Path, engine: str, year: int, out: Path) -> dict:
     """Time every stage on ``engine`` in this process; write the rows; return figures."""
     spark = make_spark() if engine == "spark" else None
+    import snds_algos.pathways  # noqa: F401  (imports are not timed)
+
     figures = {}
     for name, stage in STAGES.items():
         gc.collect()

@@ -109,8 +109,11 @@ def fill_intervals(
         f = f.with_columns(
             nw.col("__d").alias("__c"), (nw.col("__d") + nw.col("line_max") - 1).alias("__e")
         )
-    f = f.with_columns(nw.col("__e").cum_max().over(*part, order_by=order).alias("__r"))
-    f = f.with_columns(nw.col("__r").shift(1).over(*part, order_by=order).alias("__p"))
+    if strategy == "carryover":  # coverage ends never decrease: the latest end is e_{i-1}
+        f = f.with_columns(nw.col("__e").shift(1).over(*part, order_by=order).alias("__p"))
+    else:
+        f = f.with_columns(nw.col("__e").cum_max().over(*part, order_by=order).alias("__r"))
+        f = f.with_columns(nw.col("__r").shift(1).over(*part, order_by=order).alias("__p"))
     gap = nw.col("__c") - nw.col("__p") - 1
     opens = gap >= grace_days if strategy == "scalpel3" else gap > grace_days
     f = f.with_columns(
@@ -132,27 +135,27 @@ def coverage(
     scalpel3_end: str = "purchase_count_based",
     blocks: nw.LazyFrame | None = None,
     part: tuple[str, ...] = PART,
+    reuse: bool = False,
 ) -> tuple[nw.LazyFrame, nw.LazyFrame]:
     """Fills with their period, and the coverage runs ``part, __period, rs, re`` (calendar
-    day numbers, inclusive)."""
-    f = computed_once(
-        fill_intervals(fills, strategy=strategy, grace_days=grace_days, blocks=blocks, part=part)
-    )
+    day numbers, inclusive) with the fills (``__n``) and supply (``__s``) of each run.
+    ``reuse``: the fills are read again by the caller (computed once on DuckDB)."""
+    f = fill_intervals(fills, strategy=strategy, grace_days=grace_days, blocks=blocks, part=part)
+    if reuse:
+        f = computed_once(f)
+    stats = [nw.len().alias("__n"), nw.col("supply_days").sum().alias("__s")]
     if strategy == "scalpel3" and scalpel3_end == "purchase_count_based":
-        runs = f.group_by(*part, "__period").agg(
-            nw.col("__c").min().alias("rs"), nw.col("supply_days").sum().alias("__span")
-        )
-        runs = runs.with_columns((nw.col("rs") + nw.col("__span") - 1).alias("re")).drop("__span")
+        runs = f.group_by(*part, "__period").agg(nw.col("__c").min().alias("rs"), *stats)
+        runs = runs.with_columns((nw.col("rs") + nw.col("__s") - 1).alias("re"))
     else:
         runs = f.group_by(*part, "__period", "__run").agg(
-            nw.col("__c").min().alias("rs"), nw.col("__e").max().alias("re")
+            nw.col("__c").min().alias("rs"), nw.col("__e").max().alias("re"), *stats
         )
-        runs = runs.drop("__run")
     if blocks is not None:
         runs = from_clock(runs, blocks, "rs", "__rs")
         runs = from_clock(runs, blocks, "re", "__re")
         runs = runs.drop("rs", "re").rename({"__rs": "rs", "__re": "re"})
-    return f, computed_once(runs.select(*part, "__period", "rs", "re"))
+    return f, runs.select(*part, "__period", "rs", "re", "__n", "__s")
 
 
 def follow_up_days(follow_up: Any) -> nw.LazyFrame:
@@ -192,8 +195,10 @@ def build(
     follow_up: Any = None,
     scalpel3_end: str = "purchase_count_based",
     report: Report | None = None,
-) -> tuple[nw.LazyFrame, nw.LazyFrame]:
-    """Periods and runs as LazyFrames of day numbers (``start``, ``end``), before typing."""
+    want_runs: bool = False,
+) -> tuple[nw.LazyFrame, nw.LazyFrame | None]:
+    """Periods (and the runs when ``want_runs``) as LazyFrames of day numbers (``start``,
+    ``end``), before typing."""
     check_parameters(strategy, grace_days, hospital_mode, stays, scalpel3_end)
     if boxes_mode is None:
         boxes_mode = "per_line" if strategy == "scalpel3" else "count"
@@ -206,14 +211,22 @@ def build(
         report=report,
     )
     blocks = hospital_blocks(stays) if hospital_mode == "pause" else None
+    clipped = follow_up is not None
     f, runs = coverage(
-        f, strategy=strategy, grace_days=grace_days, scalpel3_end=scalpel3_end, blocks=blocks
+        f,
+        strategy=strategy,
+        grace_days=grace_days,
+        scalpel3_end=scalpel3_end,
+        blocks=blocks,
+        reuse=clipped,
     )
     pid = [*PART, "__period"]
-    bounds = runs.group_by(*pid).agg(
-        nw.col("rs").min().alias("start"), nw.col("re").max().alias("end")
-    )
-    if follow_up is not None:
+    runs = runs.with_columns((nw.col("re") - nw.col("rs") + 1).alias("__len"))
+    if clipped:
+        runs = computed_once(runs)
+        bounds = runs.group_by(*pid).agg(
+            nw.col("rs").min().alias("start"), nw.col("re").max().alias("end")
+        )
         fu = follow_up_days(follow_up)
         joined = bounds.join(fu, on="patient_id", how="left")
         outside = (
@@ -239,27 +252,50 @@ def build(
             nw.min_horizontal(nw.col("re"), nw.col("end")).alias("re"),
         )
         runs = runs.filter(nw.col("rs") <= nw.col("re"))
+        runs = runs.with_columns((nw.col("re") - nw.col("rs") + 1).alias("__len"))
         f = f.join(bounds, on=pid, how="inner")
         f = f.filter((nw.col("day") >= nw.col("start")) & (nw.col("day") <= nw.col("end")))
-    stats = f.group_by(*pid).agg(
-        nw.len().alias("n_dispensings"),
-        nw.col("supply_days").sum().alias("supplied_days"),
-    )
-    covered = runs.with_columns((nw.col("re") - nw.col("rs") + 1).alias("__len"))
-    covered = covered.group_by(*pid).agg(nw.col("__len").sum().alias("covered_days"))
-    periods = bounds.join(covered, on=pid, how="left").join(stats, on=pid, how="left")
-    periods = periods.with_columns(
-        nw.col("covered_days").fill_null(0),
-        nw.col("n_dispensings").fill_null(0),
-        nw.col("supplied_days").fill_null(0),
-    )
+        stats = f.group_by(*pid).agg(
+            nw.len().alias("n_dispensings"), nw.col("supply_days").sum().alias("supplied_days")
+        )
+        covered = runs.group_by(*pid).agg(nw.col("__len").sum().alias("covered_days"))
+        periods = bounds.join(covered, on=pid, how="left").join(stats, on=pid, how="left")
+        periods = periods.with_columns(
+            nw.col("covered_days").fill_null(0),
+            nw.col("n_dispensings").fill_null(0),
+            nw.col("supplied_days").fill_null(0),
+        )
+    elif strategy == "carryover" and blocks is None and not want_runs:
+        # carry-over intervals are disjoint: a period covers exactly its supply, and the
+        # runs need not be built (one aggregation of the fills, as a hand-written SQL)
+        periods = f.group_by(*pid).agg(
+            nw.col("__c").min().alias("start"),
+            nw.col("__e").max().alias("end"),
+            nw.col("supply_days").sum().alias("covered_days"),
+            nw.len().alias("n_dispensings"),
+            nw.col("supply_days").sum().alias("supplied_days"),
+        )
+    else:
+        periods = runs.group_by(*pid).agg(
+            nw.col("rs").min().alias("start"),
+            nw.col("re").max().alias("end"),
+            nw.col("__len").sum().alias("covered_days"),
+            nw.col("__n").sum().alias("n_dispensings"),
+            nw.col("__s").sum().alias("supplied_days"),
+        )
     periods = periods.with_columns(
         (nw.col("end") - nw.col("start") + 1 - nw.col("covered_days")).alias("gap_days")
     )
-    periods = computed_once(_numbered(periods, PART))
+    if clipped:  # periods before the follow-up are gone: number again from 1
+        periods = _numbered(periods, PART)
+    else:
+        periods = periods.with_columns(nw.col("__period").alias("period_no"))
+    if not want_runs:
+        return periods, None
+    periods = computed_once(periods)
     runs = runs.join(periods.select(*pid, "period_no"), on=pid, how="inner")
     runs = runs.rename({"rs": "start", "re": "end"}).with_columns(
-        (nw.col("end") - nw.col("start") + 1).alias("covered_days")
+        nw.col("__len").alias("covered_days")
     )
     return periods, runs
 
@@ -401,6 +437,7 @@ def coverage_runs(
         follow_up=follow_up,
         scalpel3_end=scalpel3_end,
         report=report,
+        want_runs=True,
     )
     runs = from_day_number(runs, {"start": "start", "end": "end"})
     return finish(runs, RUN_COLUMNS, RUN_ORDER)
