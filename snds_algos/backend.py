@@ -503,3 +503,32 @@ def window_partition(
     native = frame.to_native().reset_index(drop=True)
     groups = native.groupby(list(columns), sort=False, dropna=False).ngroup()
     return lazy(native.assign(**{out: groups.to_numpy(dtype="int64")})), (out,)
+
+
+def previous(
+    frame: nw.LazyFrame,
+    column: str,
+    partition: Iterable[str],
+    order_by: Iterable[str],
+    out: str,
+) -> nw.LazyFrame:
+    """Add ``out``: the value of ``column`` on the previous row of its ``partition`` in
+    ``order_by`` order (null on the first row): ``shift(1).over(...)``.
+
+    narwhals' ordered ``shift`` on pandas writes its result back into a nullable
+    integer column and fails on the null it creates; pandas' own group-wise shift is
+    used there. DuckDB and Spark use the window function.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": ["a", "a", "b"], "d": [2, 1, 1], "v": pd.array([20, 10, 5], dtype="Int64")})
+    >>> to_native(previous(lazy(df), "v", ["p"], ["d"], "prev"))["prev"].tolist()
+    [10, <NA>, <NA>]
+    """
+    partition, order_by = list(partition), list(order_by)
+    if backend_of_lazy(frame) == PANDAS:
+        native = frame.to_native().reset_index(drop=True)
+        ordered = native.sort_values([*partition, *order_by], kind="stable")
+        prev = ordered.groupby(partition, sort=False, dropna=False)[column].shift(1)
+        return lazy(native.assign(**{out: prev.reindex(native.index)}))
+    shifted = nw.col(column).shift(1).over(*partition, order_by=order_by)
+    return frame.with_columns(shifted.alias(out))

@@ -31,6 +31,7 @@ from snds_algos.backend import (
     fresh_index,
     from_day_number,
     lazy,
+    previous,
 )
 from snds_algos.pathways.exposure import fill_intervals, follow_up_days
 from snds_algos.pathways.hospital import hospital_blocks, to_clock
@@ -270,9 +271,7 @@ def pdc(
         intervals = intervals.with_columns(
             nw.col("__ce").cum_max().over(*gpart, order_by=order).alias("__r")
         )
-        intervals = intervals.with_columns(
-            nw.col("__r").shift(1).over(*gpart, order_by=order).alias("__p")
-        )
+        intervals = previous(intervals, "__r", gpart, order, "__p")
         opens = (nw.col("__cs") > nw.col("__p") + 1).fill_null(True).cast(nw.Int64)
         intervals = intervals.with_columns(opens.alias("__n"))
         intervals = intervals.with_columns(

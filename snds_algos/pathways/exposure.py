@@ -40,6 +40,7 @@ from snds_algos.backend import (
     fresh_index,
     from_day_number,
     lazy,
+    previous,
     window_partition,
 )
 from snds_algos.pathways.hospital import from_clock, hospital_blocks, to_clock
@@ -110,10 +111,10 @@ def fill_intervals(
             nw.col("__d").alias("__c"), (nw.col("__d") + nw.col("line_max") - 1).alias("__e")
         )
     if strategy == "carryover":  # coverage ends never decrease: the latest end is e_{i-1}
-        f = f.with_columns(nw.col("__e").shift(1).over(*part, order_by=order).alias("__p"))
+        f = previous(f, "__e", part, order, "__p")
     else:
         f = f.with_columns(nw.col("__e").cum_max().over(*part, order_by=order).alias("__r"))
-        f = f.with_columns(nw.col("__r").shift(1).over(*part, order_by=order).alias("__p"))
+        f = previous(f, "__r", part, order, "__p")
     gap = nw.col("__c") - nw.col("__p") - 1
     opens = gap >= grace_days if strategy == "scalpel3" else gap > grace_days
     f = f.with_columns(

@@ -20,7 +20,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import computed_once, day_number, distinct, fresh_index, lazy
+from snds_algos.backend import computed_once, day_number, distinct, fresh_index, lazy, previous
 from snds_algos.pathways.schema import require_columns
 
 _NONE = -(2**40)  # a day number before any date
@@ -51,7 +51,7 @@ def hospital_blocks(stays: Any) -> nw.LazyFrame:
     lf = fresh_index(lf.filter(nw.col("__l") >= nw.col("__a")))
     order = ["__a", "__l"]
     lf = lf.with_columns(nw.col("__l").cum_max().over("patient_id", order_by=order).alias("__r"))
-    lf = lf.with_columns(nw.col("__r").shift(1).over("patient_id", order_by=order).alias("__p"))
+    lf = previous(lf, "__r", ["patient_id"], order, "__p")
     new = (nw.col("__a") > nw.col("__p") + 1).fill_null(True)
     lf = lf.with_columns(new.cast(nw.Int64).alias("__new"))
     lf = lf.with_columns(
