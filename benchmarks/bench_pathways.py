@@ -17,7 +17,9 @@ process (so that its peak memory is its own), reading the events file:
 * ``pdc``: :func:`snds_algos.pathways.pdc` over the last year (PQA index date);
 
 and ``sql`` runs one DuckDB query of the same carryover periods with window functions
-(2 threads, as the library's DuckDB connection is left at its default). Times include
+(2 threads, as the library's DuckDB connection is left at its default). Each engine
+(and the SQL) runs its stage once untimed, then timed (``--no-warmup`` times the first
+run: it adds the first-call costs, lazy imports and Spark's JIT). Times include
 reading the events file; DuckDB results are fetched as Arrow, Spark results written to
 a ``noop`` sink and counted, pandas results are in memory. Each engine writes its rows
 to ``out/<engine>_<stage>.parquet``; the rows are compared (sorted) with the SQL's
@@ -104,13 +106,22 @@ def stage_pdc(events, engine: str, year: int):
 STAGES = {"periods": stage_periods, "pdc": stage_pdc}
 
 
-def run_engine(path: Path, engine: str, year: int, out: Path) -> dict:
+def _consume(result, engine: str) -> None:
+    if engine == "duckdb":
+        result.to_arrow_table()
+    elif engine == "spark":
+        result.write.format("noop").mode("overwrite").save()
+
+
+def run_engine(path: Path, engine: str, year: int, out: Path, warmup: bool = True) -> dict:
     """Time every stage on ``engine`` in this process; write the rows; return figures."""
     spark = make_spark() if engine == "spark" else None
     import snds_algos.pathways  # noqa: F401  (imports are not timed)
 
     figures = {}
     for name, stage in STAGES.items():
+        if warmup:  # one untimed run: first-call costs (lazy imports, JIT) are not timed
+            _consume(stage(read_events(path, engine, spark), engine, year), engine)
         gc.collect()
         started = time.perf_counter()
         result = stage(read_events(path, engine, spark), engine, year)
@@ -180,12 +191,14 @@ def periods_sql(path: Path, grace: int = 15, max_boxes: int = 10) -> str:
     """
 
 
-def run_sql(path: Path, out: Path) -> dict:
+def run_sql(path: Path, out: Path, warmup: bool = True) -> dict:
     import duckdb
     import pyarrow.parquet as pq
 
     con = duckdb.connect()
     con.execute("SET threads = 2")
+    if warmup:
+        con.sql(periods_sql(path)).to_arrow_table()
     gc.collect()
     started = time.perf_counter()
     table = con.sql(periods_sql(path)).to_arrow_table()
@@ -237,9 +250,9 @@ def make_spark():
 def child(args: argparse.Namespace) -> None:
     path, out = Path(args.events), Path(args.out)
     if args.one == "sql":
-        figures = run_sql(path, out)
+        figures = run_sql(path, out, warmup=not args.no_warmup)
     else:
-        figures = run_engine(path, args.one, args.year, out)
+        figures = run_engine(path, args.one, args.year, out, warmup=not args.no_warmup)
     print("RESULT " + json.dumps(figures), flush=True)
 
 
@@ -250,6 +263,7 @@ def main() -> None:
     parser.add_argument("--data", default="/tmp/snds-bench")
     parser.add_argument("--engines", default="sql,pandas,duckdb,spark")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--no-warmup", action="store_true", help="time the first run too")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--events", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -273,6 +287,8 @@ def main() -> None:
             for _ in range(args.repeat):
                 cmd = [sys.executable, str(HERE), "--one", engine, "--events", str(path),
                        "--out", str(out), "--year", str(year)]  # fmt: skip
+                if args.no_warmup:
+                    cmd.append("--no-warmup")
                 done = subprocess.run(cmd, capture_output=True, text=True, check=False)
                 line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
                 if not line:
