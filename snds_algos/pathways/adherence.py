@@ -180,7 +180,7 @@ def pdc(
     dispensings:
         ``drug_dispensing`` events (pandas, DuckDB or Spark).
     key, pack_days, boxes_mode, max_boxes:
-        Supply of the dispensings, see :func:`~snds_algos.pathways.fills`.
+        Supply of the dispensings, see :func:`~snds_algos.pathways.supply.fills`.
     groups:
         ``{group: [keys]}``: one PDC per group, a day being covered when any of its keys
         covers it (a key may be in several groups); ``None``: one PDC per key.
@@ -201,7 +201,7 @@ def pdc(
     follow_up:
         ``patient_id, fu_start, fu_end``: ``W`` is cut to it; persons without one get no row.
     report:
-        Receives the dispensings dropped or capped (see :func:`fills`).
+        Receives the dispensings dropped or capped (see :func:`~snds_algos.pathways.supply.fills`).
 
     Returns
     -------

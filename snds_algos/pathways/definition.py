@@ -102,7 +102,7 @@ class PathwayDefinition:
         return key_mapping(self.codes)
 
     def exposure_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`~snds_algos.pathways.exposure_periods` (add
+        """Keyword arguments of :func:`~snds_algos.pathways.exposure.exposure_periods` (add
         ``stays=`` when ``hospital_mode`` is ``"pause"``).
 
         >>> sorted(load_pathway_definition("antidiabetic").exposure_kwargs())

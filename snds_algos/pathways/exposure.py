@@ -308,7 +308,7 @@ _SHARED_DOC = """
         ``drug_dispensing`` events (pandas, DuckDB or Spark): ``patient_id, start, value,
         cip13, weight, large_pack``.
     key, pack_days, boxes_mode, max_boxes:
-        Supply of the dispensings, see :func:`~snds_algos.pathways.fills`.
+        Supply of the dispensings, see :func:`~snds_algos.pathways.supply.fills`.
         ``boxes_mode`` defaults to ``"count"``, and to ``"per_line"`` for ``scalpel3``.
     strategy:
         ``"carryover"`` (default), ``"no_stockpile"`` or ``"scalpel3"``.
