@@ -278,3 +278,11 @@ def test_missing_column_is_a_clear_error(backend):
     bad = backend.frame(pd.DataFrame({"patient_id": ["P1"], "start": [D("2020-01-01")]}))
     with pytest.raises(ContractError, match="drug_dispensing events: missing column"):
         exposure_periods(bad)
+
+
+def test_pause_fill_dispensed_in_hospital_starts_on_the_exit_day(backend):
+    frame = backend.frame(dispensings(("P1", D("2020-01-10"), MET)))
+    stay = backend.frame(stays(("P1", "2020-01-08", "2020-01-12")))
+    assert periods(backend, frame, hospital_mode="pause", stays=stay) == [
+        ("P1", MET, 1, D("2020-01-12"), D("2020-02-10"), 1, 30, 30, 0)
+    ]
