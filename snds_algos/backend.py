@@ -441,3 +441,94 @@ def matches_codes(
     else:
         raise ValueError(f"how must be 'prefix' or 'exact', not {how!r}")
     return (~col.is_null() & expr).fill_null(False)
+
+
+def frame_like(frame: nw.LazyFrame, data: Any) -> nw.LazyFrame:
+    """A small table ``data`` (a pandas DataFrame) as a LazyFrame of the backend of ``frame``.
+
+    For the short tables an algorithm builds from its parameters (a code-to-key mapping,
+    a pack-days table) and joins to its input: pandas stays pandas, DuckDB gets a relation
+    on the library's connection, Spark a DataFrame of the input's session.
+
+    >>> import pandas as pd
+    >>> small = frame_like(lazy(pd.DataFrame({"a": [1]})), pd.DataFrame({"code": ["A10"]}))
+    >>> to_native(small)["code"].tolist()
+    ['A10']
+    """
+    backend = backend_of_lazy(frame)
+    if backend == DUCKDB:
+        return lazy(duckdb_from_pandas(data))
+    if backend == SPARK:
+        import pyarrow as pa
+
+        session = frame.to_native().sparkSession
+        return lazy(session.createDataFrame(pa.Table.from_pandas(data, preserve_index=False)))
+    return lazy(data.reset_index(drop=True))
+
+
+def fresh_index(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """The frame with a fresh RangeIndex on pandas (unchanged on DuckDB and Spark).
+
+    narwhals' ordered window functions (``shift().over(order_by=...)``) on pandas write
+    their result back by index: after a join or a concatenation, whose index has
+    repeats, they fail or misplace values. Call it before such windows.
+
+    >>> import pandas as pd
+    >>> twice = pd.concat([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})])
+    >>> to_native(fresh_index(lazy(twice))).index.tolist()
+    [0, 1]
+    """
+    if backend_of_lazy(frame) == PANDAS:
+        return lazy(frame.to_native().reset_index(drop=True))
+    return frame
+
+
+def window_partition(
+    frame: nw.LazyFrame, columns: Iterable[str], out: str = "__part"
+) -> tuple[nw.LazyFrame, tuple[str, ...]]:
+    """The columns to partition window functions by, for ``over(*partition, ...)``.
+
+    On pandas, one integer column ``out`` numbering the groups of ``columns`` (narwhals
+    factorises the string columns again at every window otherwise: several times slower
+    on person ids); DuckDB and Spark partition by ``columns`` as they are.
+
+    >>> import pandas as pd
+    >>> lf, part = window_partition(lazy(pd.DataFrame({"p": ["b", "a", "b"]})), ["p"])
+    >>> part, to_native(lf)["__part"].tolist()
+    (('__part',), [0, 1, 0])
+    """
+    columns = tuple(columns)
+    if backend_of_lazy(frame) != PANDAS:
+        return frame, columns
+    native = frame.to_native().reset_index(drop=True)
+    groups = native.groupby(list(columns), sort=False, dropna=False).ngroup()
+    return lazy(native.assign(**{out: groups.to_numpy(dtype="int64")})), (out,)
+
+
+def previous(
+    frame: nw.LazyFrame,
+    column: str,
+    partition: Iterable[str],
+    order_by: Iterable[str],
+    out: str,
+) -> nw.LazyFrame:
+    """Add ``out``: the value of ``column`` on the previous row of its ``partition`` in
+    ``order_by`` order (null on the first row): ``shift(1).over(...)``.
+
+    narwhals' ordered ``shift`` on pandas writes its result back into a nullable
+    integer column and fails on the null it creates; pandas' own group-wise shift is
+    used there. DuckDB and Spark use the window function.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": ["a", "a", "b"], "d": [2, 1, 1], "v": pd.array([20, 10, 5], dtype="Int64")})
+    >>> to_native(previous(lazy(df), "v", ["p"], ["d"], "prev"))["prev"].tolist()
+    [10, <NA>, <NA>]
+    """
+    partition, order_by = list(partition), list(order_by)
+    if backend_of_lazy(frame) == PANDAS:
+        native = frame.to_native().reset_index(drop=True)
+        ordered = native.sort_values([*partition, *order_by], kind="stable")
+        prev = ordered.groupby(partition, sort=False, dropna=False)[column].shift(1)
+        return lazy(native.assign(**{out: prev.reindex(native.index)}))
+    shifted = nw.col(column).shift(1).over(*partition, order_by=order_by)
+    return frame.with_columns(shifted.alias(out))
