@@ -55,7 +55,7 @@ from snds_algos.results import baseline_variables, table_one
 
 started = time.perf_counter()
 source = open_source(folder, backend=engine, spark=spark)
-drugs = drug_dispensings(source, atc="A10")
+drugs = drug_dispensings(source, atc=["A10"])
 dx = hospital_diagnoses(source)
 ald = long_term_illnesses(source)
 people = patients(source)
