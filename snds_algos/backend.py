@@ -458,6 +458,21 @@ def completed_years(frame: nw.LazyFrame, birth: str, on: str, out: str) -> nw.La
     >>> to_native(completed_years(lazy(df), "b", "d", "age"))["age"].tolist()
     [17, 18, <NA>]
     """
+    if backend_of_lazy(frame) == PANDAS:
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        native = frame.to_native()
+        b = pa.array(_pandas_date_series(native[birth]))
+        d = pa.array(_pandas_date_series(native[on]))
+        before = pc.or_(
+            pc.less(pc.month(d), pc.month(b)),
+            pc.and_(pc.equal(pc.month(d), pc.month(b)), pc.less(pc.day(d), pc.day(b))),
+        )
+        years = pc.subtract(pc.subtract(pc.year(d), pc.year(b)), pc.cast(before, pa.int64()))
+        values = pd.array(years.cast(pa.int64()), dtype="Int64")
+        return lazy(native.assign(**{out: pd.Series(values, index=native.index)}))
     b, d = nw.col(birth), nw.col(on)
     before_birthday = (d.dt.month() < b.dt.month()) | (
         (d.dt.month() == b.dt.month()) & (d.dt.day() < b.dt.day())
@@ -467,13 +482,7 @@ def completed_years(frame: nw.LazyFrame, birth: str, on: str, out: str) -> nw.La
         - b.dt.year().cast(nw.Int64())
         - before_birthday.cast(nw.Int64())
     )
-    result = frame.with_columns(years.alias(out))
-    if backend_of_lazy(frame) == PANDAS:
-        import pandas as pd
-
-        native = result.to_native()
-        return lazy(native.assign(**{out: pd.array(native[out], dtype="Int64")}))
-    return result
+    return frame.with_columns(years.alias(out))
 
 
 def grouped_quantiles(

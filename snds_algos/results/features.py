@@ -85,6 +85,8 @@ class WindowFeatures(TransformerMixin, BaseEstimator):
     binary:
         ``True``: 1 when present instead of the count.
 
+    Notes
+    -----
     Output rows follow the order of the cohort rows on pandas, and ``patient_id,
     index_date`` order on DuckDB and Spark (see :meth:`row_keys`).
 
