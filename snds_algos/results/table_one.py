@@ -233,6 +233,15 @@ class TableOne:
         ``SMD`` (with a grouping; for more than two groups, one column per pair).
         Suppressed by default with the table's ``threshold`` and ``rounding``
         (``threshold=None`` opts out, for work inside the platform).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"arm": ["a"] * 30 + ["b"] * 25, "sex": ["F"] * 42 + ["M"] * 13})
+        >>> view = table_one(df, categorical=["sex"], group="arm").format()
+        >>> view.columns.tolist()
+        ['variable', 'level', 'a', 'b', 'Overall', 'SMD']
+        >>> view[view["level"] == "M"][["a", "b", "Overall"]].values.tolist()
+        [['0 (0.0)', '13 (52.0)', '13 (23.6)']]
         """
         t = self.threshold if threshold == "default" else threshold
         r = self.rounding if rounding == "default" else rounding
@@ -394,6 +403,18 @@ class TableOne:
         """The formatted table as Markdown (written to ``path`` when given).
 
         Options are those of :meth:`format` (suppressed by default).
+
+        Examples
+        --------
+        >>> t1 = table_one(pd.DataFrame({"sex": ["F"] * 20 + ["M"] * 3}), categorical=["sex"])
+        >>> print(t1.to_markdown())
+        | variable | level | Overall |
+        |---|---|---|
+        | n |  | 23 |
+        | sex | n (%) |  |
+        |  | F | masked |
+        |  | M | <11 |
+        <BLANKLINE>
         """
         frame = self.format(**options)
         header = [str(c) for c in frame.columns]

@@ -89,6 +89,20 @@ def comorbidity_index(
     found, before the hierarchy), ``score`` (Int64), ``age``, ``age_points`` and
     ``score_age_adjusted`` (null without ``patients`` or birth date). Sorted by
     ``patient_id, index_date`` on pandas; lazy on DuckDB and Spark.
+
+    Examples
+    --------
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> rows = pd.DataFrame({"patient_id": ["P1"], "index_date": date_series(["2019-06-30"])})
+    >>> dx = pd.DataFrame({"patient_id": ["P1", "P1"], "value": ["E112", "E119"],
+    ...                    "start": date_series(["2019-01-10", "2019-02-01"]),
+    ...                    "source": ["T_MCOaaB", "T_MCOaaD"]})
+    >>> cats = pd.DataFrame({"code": ["E112", "E119"], "category": ["diabwc", "diab"]})
+    >>> w = pd.DataFrame({"category": ["diab", "diabwc"], "w": [1, 2],
+    ...                   "overridden_by": ["diabwc", ""]})
+    >>> comorbidity_index(rows, categories=cats, weights=w, weight_column="w",
+    ...                   diagnoses=dx)[["diab", "diabwc", "score"]].values.tolist()
+    [[True, True, 2]]
     """
     check_window(window)
     _check_tables(categories, weights, weight_column)

@@ -54,8 +54,9 @@ def weights() -> pd.DataFrame:
 
     Examples
     --------
-    >>> weights().set_index("category").loc["metacanc", ["charlson_1987", "quan_2011"]].tolist()
-    [6, 6]
+    >>> row = weights().set_index("category").loc["metacanc"]
+    >>> int(row["charlson_1987"]), int(row["quan_2011"]), row["overridden_by"]
+    (6, 6, '')
     """
     table = _table("weights.csv").copy()
     for column in WEIGHTS:
