@@ -532,3 +532,87 @@ def previous(
         return lazy(native.assign(**{out: prev.reindex(native.index)}))
     shifted = nw.col(column).shift(1).over(*partition, order_by=order_by)
     return frame.with_columns(shifted.alias(out))
+
+
+# --------------------------------------------------------------------------- ages and quantiles
+
+
+def completed_years(frame: nw.LazyFrame, birth: str, on: str, out: str) -> nw.LazyFrame:
+    """Age in completed years on date ``on`` of a person born on date ``birth`` (Int64).
+
+    Born 2000-07-01: 17 on 2018-06-30, 18 on 2018-07-01; a null date gives null.
+
+    >>> import pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> df = pd.DataFrame({"b": date_series(["2000-07-01", "2000-07-01", None]),
+    ...                    "d": date_series(["2018-06-30", "2018-07-01", "2018-07-01"])})
+    >>> to_native(completed_years(lazy(df), "b", "d", "age"))["age"].tolist()
+    [17, 18, <NA>]
+    """
+    if backend_of_lazy(frame) == PANDAS:
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        native = frame.to_native()
+        b = pa.array(_pandas_date_series(native[birth]))
+        d = pa.array(_pandas_date_series(native[on]))
+        before = pc.or_(
+            pc.less(pc.month(d), pc.month(b)),
+            pc.and_(pc.equal(pc.month(d), pc.month(b)), pc.less(pc.day(d), pc.day(b))),
+        )
+        years = pc.subtract(pc.subtract(pc.year(d), pc.year(b)), pc.cast(before, pa.int64()))
+        values = pd.array(years.cast(pa.int64()), dtype="Int64")
+        return lazy(native.assign(**{out: pd.Series(values, index=native.index)}))
+    b, d = nw.col(birth), nw.col(on)
+    before_birthday = (d.dt.month() < b.dt.month()) | (
+        (d.dt.month() == b.dt.month()) & (d.dt.day() < b.dt.day())
+    )
+    years = (
+        d.dt.year().cast(nw.Int64())
+        - b.dt.year().cast(nw.Int64())
+        - before_birthday.cast(nw.Int64())
+    )
+    return frame.with_columns(years.alias(out))
+
+
+def grouped_quantiles(
+    frame: nw.LazyFrame,
+    by: Iterable[str],
+    column: str,
+    quantiles: Mapping[str, float],
+) -> nw.LazyFrame:
+    """Exact quantiles of ``column`` per group ``by`` (nulls ignored), linear interpolation.
+
+    ``quantiles`` maps an output name to a probability (``{"q1": 0.25, "median": 0.5}``).
+    Same numbers on every backend: pandas ``quantile`` (linear), DuckDB
+    ``quantile_cont`` and Spark ``percentile`` (exact, linear; narwhals would use
+    ``percentile_approx`` on Spark). A group whose values are all null gets null.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"g": ["a", "a", "a", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0, None]})
+    >>> out = to_native(grouped_quantiles(lazy(df), ["g"], "x", {"q1": 0.25, "median": 0.5}))
+    >>> out.sort_values("g").values.tolist()
+    [['a', 1.75, 2.5], ['b', nan, nan]]
+    """
+    keys = list(by)
+    native = frame.to_native()
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        x = F.col(column).cast("double")
+        aggs = [F.percentile(x, float(p)).alias(name) for name, p in quantiles.items()]
+        return lazy(native.groupBy(*keys).agg(*aggs))
+    if backend_of_lazy(frame) == DUCKDB:
+        x = f"CAST({sql_name(column)} AS DOUBLE)"
+        items = [sql_name(k) for k in keys] + [
+            f"quantile_cont({x}, {float(p)!r}) AS {sql_name(name)}" for name, p in quantiles.items()
+        ]
+        group = ", ".join(sql_name(k) for k in keys)
+        return lazy(native.aggregate(", ".join(items), group))
+    import pandas as pd
+
+    values = pd.to_numeric(native[column], errors="coerce").astype("float64")
+    grouped = values.groupby([native[k] for k in keys], dropna=False, sort=False)
+    out = pd.DataFrame({name: grouped.quantile(p) for name, p in quantiles.items()})
+    return lazy(out.reset_index().rename(columns={f"level_{i}": k for i, k in enumerate(keys)}))

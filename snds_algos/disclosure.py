@@ -207,3 +207,199 @@ def format_counts(
             for v, o in zip(shown[column], original, strict=True)
         ]
     return out
+
+
+def format_count(count: Any, *, threshold: int | None = DEFAULT_THRESHOLD) -> str:
+    """One count as text for a summary line: ``<threshold`` when it is small.
+
+    Examples
+    --------
+    >>> [format_count(n) for n in (0, 7, 11, 1234)]
+    ['0', '<11', '11', '1234']
+    >>> format_count(7, threshold=None)
+    '7'
+    """
+    if count is None or pd.isna(count):
+        return ""
+    if is_small(count, threshold):
+        return f"<{threshold}"
+    return str(int(count))
+
+
+def flowchart_mask(
+    counts: Sequence[Any],
+    *,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
+) -> tuple[list[int | None], list[int | None]]:
+    """Safe counts of a chain of steps (attrition, flowchart) that still add up.
+
+    ``counts`` are the counts remaining after each step (step 0 first), each one at most
+    the previous one. Returns ``(shown, excluded)``: the count shown at each step (``None``
+    when masked) and the number excluded at each step (``excluded[0]`` is ``None``;
+    ``None`` when masked). Rules:
+
+    * a count of 1 to ``threshold - 1`` is masked (primary suppression);
+    * the number excluded at a step is the difference of two published counts, so it is
+      shown only when both are shown; a step whose count differs from the last shown count
+      by 1 to ``threshold - 1`` is masked too (secondary suppression), so every difference
+      a reader can compute between shown counts is 0 or at least ``threshold``;
+    * with ``rounding``, shown counts are rounded to the base and the excluded numbers are
+      differences of the rounded counts: the chart still adds up, ``shown[k] =
+      shown[k-1] - excluded[k]``, at every step.
+
+    Examples
+    --------
+    >>> flowchart_mask([1000, 995, 800, 790, 5])
+    ([1000, None, 800, None, None], [None, None, None, None, None])
+    >>> flowchart_mask([1000, 900, 850])
+    ([1000, 900, 850], [None, 100, 50])
+    >>> flowchart_mask([1002, 903, 851], rounding=5)
+    ([1000, 905, 850], [None, 95, 55])
+    """
+    values = [None if c is None or pd.isna(c) else int(c) for c in counts]
+    for k in range(1, len(values)):
+        prev, cur = values[k - 1], values[k]
+        if prev is not None and cur is not None and cur > prev:
+            raise ValueError(
+                f"flowchart_mask: the count of step {k} ({cur}) exceeds the count of step "
+                f"{k - 1} ({prev}); counts must not increase along the chain"
+            )
+    shown: list[int | None] = []
+    last: int | None = None
+    for value in values:
+        if value is None or is_small(value, threshold):
+            shown.append(None)
+            continue
+        if threshold is not None and last is not None and is_small(last - value, threshold):
+            shown.append(None)
+            continue
+        shown.append(value)
+        last = value
+    if rounding:
+        shown = [None if v is None else round_count(v, rounding) for v in shown]
+    excluded: list[int | None] = [None]
+    for k in range(1, len(shown)):
+        a, b = shown[k - 1], shown[k]
+        excluded.append(None if a is None or b is None else a - b)
+    return shown, excluded
+
+
+def suppress_attrition(
+    attrition: pd.DataFrame,
+    *,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
+    pairs: Sequence[tuple[str, str]] = (
+        ("n_persons", "excluded_persons"),
+        ("n_records", "excluded_records"),
+    ),
+) -> pd.DataFrame:
+    """An attrition table safe to export: masked counts null (``Int64``), still adding up.
+
+    For each ``(count, excluded)`` pair of columns present in ``attrition`` (rows in step
+    order), the counts go through :func:`flowchart_mask`: ``count[k] = count[k-1] -
+    excluded[k]`` holds between every two shown rows, with or without rounding. Other
+    columns are kept. ``threshold=None`` (and no rounding) returns the counts unchanged.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"step": [0, 1, 2], "n_persons": [500, 497, 300],
+    ...                   "excluded_persons": [0, 3, 197]})
+    >>> suppress_attrition(a)[["n_persons", "excluded_persons"]].values.tolist()
+    [[500, <NA>], [<NA>, <NA>], [300, <NA>]]
+    >>> a = pd.DataFrame({"step": [0, 1], "n_persons": [503, 402], "excluded_persons": [0, 101]})
+    >>> suppress_attrition(a, rounding=5)[["n_persons", "excluded_persons"]].values.tolist()
+    [[505, <NA>], [400, 105]]
+    """
+    out = attrition.copy()
+    for count, excluded in pairs:
+        if count not in out.columns:
+            continue
+        shown, removed = flowchart_mask(out[count].tolist(), threshold=threshold, rounding=rounding)
+        out[count] = pd.array(shown, dtype="Int64")
+        if excluded in out.columns:
+            if threshold is None and not rounding:
+                out[excluded] = out[excluded].astype("Int64")
+            else:
+                out[excluded] = pd.array(removed, dtype="Int64")
+    return out
+
+
+def format_attrition(
+    attrition: pd.DataFrame,
+    *,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
+    pairs: Sequence[tuple[str, str]] = (
+        ("n_persons", "excluded_persons"),
+        ("n_records", "excluded_records"),
+    ),
+) -> pd.DataFrame:
+    """:func:`suppress_attrition` as text: a masked count reads ``masked``, a small one
+    ``<threshold``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"step": [0, 1, 2], "n_persons": [500, 497, 5],
+    ...                   "excluded_persons": [0, 3, 492]})
+    >>> format_attrition(a)["n_persons"].tolist()
+    ['500', 'masked', '<11']
+    """
+    safe = suppress_attrition(attrition, threshold=threshold, rounding=rounding, pairs=pairs)
+    out = safe.astype(object)
+    for count, excluded in pairs:
+        for column in (count, excluded):
+            if column not in safe.columns:
+                continue
+            out[column] = [
+                str(int(v))
+                if not pd.isna(v)
+                else (
+                    f"<{threshold}"
+                    if is_small(o, threshold)
+                    else ("" if pd.isna(o) or (column == excluded and k == 0) else "masked")
+                )
+                for k, (v, o) in enumerate(zip(safe[column], attrition[column], strict=True))
+            ]
+    return out
+
+
+def format_report(
+    report: pd.DataFrame,
+    *,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
+) -> pd.DataFrame:
+    """A cleaning report (``Report.to_pandas()``) as text safe to print or export.
+
+    Each table's steps form a chain (``rows_in`` of the first step, then ``rows_out`` of
+    each step), masked as a flowchart (:func:`flowchart_mask`): counts of 1 to
+    ``threshold - 1`` lines read ``<threshold``, a count that would give a small number
+    removed by difference reads ``masked``, and removed counts are shown only between
+    two shown counts. The counts are of lines (claims, stays), not persons; they are
+    masked all the same because a small count of lines concerns at most that many persons.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"table": ["ER_PRS_F", "ER_PRS_F"], "step": ["a", "b"],
+    ...                   "description": ["", ""], "rows_in": [1000, 997],
+    ...                   "rows_removed": [3, 200], "rows_out": [997, 797]})
+    >>> format_report(r)[["rows_in", "rows_removed", "rows_out"]].values.tolist()
+    [['1000', '<11', 'masked'], ['masked', 'masked', '797']]
+    """
+    out = report.copy().astype({c: object for c in ("rows_in", "rows_removed", "rows_out")})
+    for _, block in report.groupby("table", sort=False):
+        chain = [block["rows_in"].iloc[0], *block["rows_out"].tolist()]
+        shown, removed = flowchart_mask(chain, threshold=threshold, rounding=rounding)
+
+        def text(value: int | None, original: int) -> str:
+            if value is not None:
+                return str(value)
+            return f"<{threshold}" if is_small(original, threshold) else "masked"
+
+        for k, idx in enumerate(block.index):
+            out.at[idx, "rows_in"] = text(shown[k], chain[k])
+            out.at[idx, "rows_out"] = text(shown[k + 1], chain[k + 1])
+            out.at[idx, "rows_removed"] = text(removed[k + 1], block.at[idx, "rows_removed"])
+    return out

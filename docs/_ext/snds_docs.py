@@ -432,12 +432,12 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
     ]
     if items:
         index += [
-            "| Algorithm | Title | Latest version | Status | Domain |",
-            "|---|---|---|---|---|",
+            "| Algorithm | Kind | Title | Latest version | Status | Domain |",
+            "|---|---|---|---|---|---|",
         ]
         for algorithm_id, algo in sorted(latest.items()):
             index.append(
-                f"| [{algorithm_id}]({algorithm_id}.md) | {_cell(algo.title)} | {algo.version} | "
+                f"| [{algorithm_id}]({algorithm_id}.md) | {algo.kind} | {_cell(algo.title)} | {algo.version} | "
                 f"{algo.status} | {_cell(algo.card['domain'])} |"
             )
         index.append("")

@@ -51,6 +51,12 @@ def register(subparsers: Any) -> None:
         help="remove PMSI stays on a NIR shared by several persons instead of attributing "
         "them by the stay's sex and age (default: attribute them)",
     )
+    parser.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="print exact counts, also 1 to 10 (only for work inside the secure platform; "
+        "by default counts of 1 to 10 persons or lines read <11)",
+    )
     parser.set_defaults(handler=main)
 
 
@@ -90,6 +96,17 @@ def main(args: argparse.Namespace) -> int:
     from snds_algos.reports import Report
 
     algorithm = snds_algos.get(args.algorithm)
+    if algorithm.kind != "case":
+        print(
+            f"snds-algos run: {algorithm.id} is a {algorithm.kind} algorithm; `run` runs case "
+            f"identification algorithms (use {algorithm.id} from Python: snds-algos show "
+            f"{algorithm.id})",
+            file=sys.stderr,
+        )
+        return 2
+    from snds_algos.disclosure import DEFAULT_THRESHOLD, format_count, format_report
+
+    threshold = None if args.no_suppression else DEFAULT_THRESHOLD
     started = time.perf_counter()
     sample_dir = None
     if args.data is None:
@@ -119,16 +136,25 @@ def main(args: argparse.Namespace) -> int:
         f"{algorithm.id} {algorithm.version} ({algorithm.status}), reference year {args.year}, "
         f"backend {args.backend}"
     )
-    print(f"persons identified: {len(cases)} (in {elapsed:.1f} s)")
+    print(
+        f"persons identified: {format_count(len(cases), threshold=threshold)} (in {elapsed:.1f} s)"
+    )
     flags = [
         c
         for c in frame.columns
         if c not in ("patient_id", "year", "case") and not c.endswith("_date")
     ]
     for flag in flags:
-        print(f"  criterion {flag}: {int(frame[flag].sum())}")
-    print("cleaning and patient attribution:")
-    print("  " + str(report).replace("\n", "\n  "))
+        print(f"  criterion {flag}: {format_count(int(frame[flag].sum()), threshold=threshold)}")
+    print(
+        "cleaning and patient attribution (lines; "
+        + ("exact counts" if threshold is None else f"counts of 1 to {threshold - 1} masked")
+        + "):"
+    )
+    text = format_report(report.to_pandas(), threshold=threshold).to_string(index=False)
+    for table, step, reason in report.skipped:
+        text += f"\n{table}: {step} not applied ({reason})"
+    print("  " + text.replace("\n", "\n  "))
     if sample_dir is not None:
         from snds_algos.synthetic import evaluate
 

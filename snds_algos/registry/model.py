@@ -185,6 +185,11 @@ class Algorithm:
         return self.card["title"]
 
     @property
+    def kind(self) -> str:
+        """What the algorithm computes: ``case`` (the default), ``score`` or ``cohort``."""
+        return self.card.get("kind", "case")
+
+    @property
     def key(self) -> str:
         """``id@version``, the key of released fingerprints."""
         return f"{self.id}@{self.version}"

@@ -323,6 +323,7 @@ def algorithm_page(
     )
     summary = [
         ("Id", f"`{card['id']}`"),
+        ("Kind", algo.kind),
         ("Version", card["version"]),
         ("Status", card["status"]),
         ("Medical domain", cell(card["domain"])),
@@ -512,6 +513,7 @@ def summary_text(algo: Algorithm) -> str:
     """
     card = algo.card
     out = [f"{algo.id} {algo.version} ({algo.status}): {algo.title}", ""]
+    out.append(f"kind:      {algo.kind}")
     out.append(f"domain:    {card['domain']}")
     out.append(
         "authors:   " + "; ".join(f"{p['name']} ({p['affiliation']})" for p in card["authors"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -68,3 +70,88 @@ def test_unique_index_and_known_columns_required():
         suppression_mask(pd.DataFrame({"n": [1, 2]}, index=[0, 0]), ["n"])
     with pytest.raises(KeyError, match="persons"):
         suppression_mask(pd.DataFrame({"n": [1]}), ["persons"])
+
+
+# --------------------------------------------------------------------------- flowcharts
+from snds_algos.disclosure import (  # noqa: E402
+    flowchart_mask,
+    format_attrition,
+    format_count,
+    format_report,
+    suppress_attrition,
+)
+
+
+def _adds_up(shown, excluded):
+    for k in range(1, len(shown)):
+        if shown[k - 1] is not None and shown[k] is not None:
+            assert shown[k] == shown[k - 1] - excluded[k]
+
+
+def test_flowchart_primary_and_secondary():
+    shown, excluded = flowchart_mask([1000, 995, 800, 790, 5])
+    # 995: only 5 excluded -> masked; 790: 10 fewer than 800 -> masked; 5 -> small
+    assert shown == [1000, None, 800, None, None]
+    _adds_up(shown, excluded)
+    visible = [v for v in shown if v is not None]
+    assert all(a - b == 0 or a - b >= 11 for a, b in itertools.pairwise(visible))
+
+
+def test_flowchart_adds_up_after_rounding():
+    counts = [12_347, 11_003, 11_003, 9_876, 512]
+    for base in (5, 10):
+        shown, excluded = flowchart_mask(counts, rounding=base)
+        assert all(v % base == 0 for v in shown if v is not None)
+        _adds_up(shown, excluded)
+        assert shown[2] == shown[1] and excluded[2] == 0
+
+
+def test_flowchart_refuses_increasing_counts():
+    with pytest.raises(ValueError, match="step 1"):
+        flowchart_mask([10, 20])
+
+
+def test_attrition_table_safe_and_consistent():
+    attrition = pd.DataFrame(
+        {
+            "step": [0, 1, 2, 3],
+            "reason": ["population", "entry", "prior observation", "age"],
+            "n_persons": [5000, 4993, 3000, 2950],
+            "n_records": [9000, 8990, 3500, 3440],
+            "excluded_persons": [0, 7, 1993, 50],
+            "excluded_records": [0, 10, 5490, 60],
+        }
+    )
+    safe = suppress_attrition(attrition)
+    assert safe["n_persons"].tolist()[1] is pd.NA
+    assert safe["excluded_persons"].isna().tolist() == [True, True, True, False]
+    assert safe["n_persons"].tolist()[3] - safe["n_persons"].tolist()[2] == -50
+    rounded = suppress_attrition(attrition, rounding=5)
+    for col, exc in (("n_persons", "excluded_persons"), ("n_records", "excluded_records")):
+        n, e = rounded[col].tolist(), rounded[exc].tolist()
+        for k in range(1, 4):
+            if n[k] is not pd.NA and n[k - 1] is not pd.NA:
+                assert n[k] == n[k - 1] - e[k]
+    text = format_attrition(attrition)
+    assert text["n_persons"].tolist() == ["5000", "masked", "3000", "2950"]
+    assert text["excluded_persons"].tolist()[1] == "<11"
+    exact = suppress_attrition(attrition, threshold=None)
+    assert exact["n_persons"].tolist() == [5000, 4993, 3000, 2950]
+
+
+def test_cli_summary_helpers():
+    assert [format_count(n) for n in (0, 1, 10, 11)] == ["0", "<11", "<11", "11"]
+    report = pd.DataFrame(
+        {
+            "table": ["T_MCOaaB", "T_MCOaaB", "ER_PRS_F"],
+            "step": ["a", "b", "c"],
+            "description": ["", "", ""],
+            "rows_in": [500, 495, 40],
+            "rows_removed": [5, 100, 0],
+            "rows_out": [495, 395, 40],
+        }
+    )
+    text = format_report(report)
+    assert text["rows_removed"].tolist() == ["<11", "masked", "0"]
+    assert text["rows_out"].tolist() == ["masked", "395", "40"]
+    assert format_report(report, threshold=None)["rows_removed"].tolist() == ["5", "100", "0"]
