@@ -100,7 +100,7 @@ def load_duckdb(
     --------
     >>> import tempfile, pathlib
     >>> con = load_duckdb(tempfile.mkdtemp(), pathlib.Path(tempfile.mkdtemp()) / "cdm.duckdb")
-    >>> con.sql("SELECT count(*) FROM person").fetchone()
+    >>> con.execute("SELECT count(*) FROM person").fetchone()
     (0,)
     """
     import duckdb
@@ -126,7 +126,7 @@ def load_duckdb(
             if kind == "parquet"
             else f"read_csv('{path}', header=true, auto_type_candidates=['VARCHAR'])"
         )
-        names = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         columns = ", ".join(names)
         con.execute(f"INSERT INTO {schema}.{table} ({columns}) SELECT {columns} FROM {reader}")
     if check:
@@ -155,7 +155,7 @@ def check_constraints(con: Any, schema: str = "main") -> Any:
     records = []
 
     def count(sql: str) -> int:
-        return int(con.sql(sql).fetchone()[0])
+        return int(con.execute(sql).fetchone()[0])
 
     for table in EXPORT_TABLES:
         t = f"{schema}.{table}"

@@ -42,7 +42,10 @@ def merge_periods(
     keys = list(keys)
     order = ["__s", "__e"]
     lf = frame.with_columns(nw.col("__e").cum_max().over(*keys, order_by=order).alias("__reach"))
-    lf = lf.with_columns(nw.col("__reach").shift(1).over(*keys, order_by=order).alias("__prev"))
+    # shifted as a float: narwhals' pandas window cannot scatter nulls into Int64 (day
+    # numbers are exact in a float)
+    prev = nw.col("__reach").cast(nw.Float64()).shift(1)
+    lf = lf.with_columns(prev.over(*keys, order_by=order).alias("__prev"))
     new = nw.col("__prev").is_null() | (nw.col("__s") - nw.col("__prev") - 1 > persistence)
     lf = lf.with_columns(new.fill_null(True).cast(nw.Int64()).alias("__new"))
     lf = lf.with_columns(nw.col("__new").cum_sum().over(*keys, order_by=order).alias("__era"))

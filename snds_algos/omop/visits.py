@@ -7,10 +7,10 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import day_number, from_day_number, lazy
+from snds_algos.backend import day_number, from_day_number, hash63, lazy
 from snds_algos.omop._common import int_lit, of_persons
 from snds_algos.omop.concepts import concept
-from snds_algos.omop.ids import with_id
+from snds_algos.omop.ids import key_expr, with_id
 from snds_algos.reports import Report
 
 
@@ -111,12 +111,15 @@ def visit_detail(units: nw.LazyFrame, visits: nw.LazyFrame, report: Report | Non
     lf = lf.with_columns(end.alias("__e"))
     lf = from_day_number(lf, {"__s": "visit_detail_start_date", "__e": "visit_detail_end_date"})
     lf = with_id(lf, "visit_detail_id", "visit_detail", ["group_id", "UM_ORD_NUM"])
+    # the unit before: the largest unit number below this one in the stay
+    before = nw.col("UM_ORD_NUM").cast(nw.Float64()).shift(1)
+    lf = lf.with_columns(before.over("group_id", order_by="UM_ORD_NUM").alias("__prev_um"))
     lf = lf.with_columns(
-        nw.col("visit_detail_id")
-        .shift(1)
-        .over("group_id", order_by="UM_ORD_NUM")
-        .alias("preceding_visit_detail_id")
+        nw.when(~nw.col("__prev_um").is_null())
+        .then(key_expr("visit_detail", ["group_id", nw.col("__prev_um").cast(nw.Int64())]))
+        .alias("__prev_key")
     )
+    lf = hash63(lf, "__prev_key", "preceding_visit_detail_id")
     source = nw.concat_str(
         [nw.col("group_id"), nw.lit(":UM"), nw.col("UM_ORD_NUM").cast(nw.String())]
     )
