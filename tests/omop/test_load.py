@@ -66,12 +66,12 @@ def test_loader_finds_violations(tmp_path, reference):
     death.to_parquet(folder / "death.parquet", index=False)
     from snds_algos.errors import ContractError
 
-    with pytest.raises(Exception, match="(?i)primary key|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)primary key|duplicate"):
         load_duckdb(folder, tmp_path / "a.duckdb")
     no_birth = person.copy()
     no_birth.loc[0, "year_of_birth"] = None
     no_birth.to_parquet(folder / "person.parquet", index=False)
-    with pytest.raises(Exception, match="(?i)not null"):
+    with pytest.raises(Exception, match=r"(?i)not null"):
         load_duckdb(folder, tmp_path / "n.duckdb")
     person.to_parquet(folder / "person.parquet", index=False)
     with pytest.raises(ContractError, match="fpk_death_person_id"):

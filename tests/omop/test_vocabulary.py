@@ -64,5 +64,5 @@ def test_mapping_report_counts_mapped_rows(omop, backend):
 
 
 def test_missing_vocabulary_file_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="CONCEPT.csv not found"):
+    with pytest.raises(FileNotFoundError, match=r"CONCEPT\.csv not found"):
         read_vocabulary(tmp_path)
