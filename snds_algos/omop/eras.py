@@ -34,10 +34,10 @@ def merge_periods(
 
     >>> import pandas as pd
     >>> from snds_algos.backend import lazy, to_native
-    >>> df = pd.DataFrame({"k": ["a"] * 3, "__s": [0, 40, 100], "__e": [29, 69, 129],
+    >>> df = pd.DataFrame({"k": ["a"] * 3, "__s": [0, 40, 101], "__e": [29, 69, 130],
     ...                    "__n": [1, 1, 1]})
     >>> to_native(merge_periods(lazy(df), ["k"], 30)).sort_values("__s").values.tolist()
-    [['a', 0, 69, 2], ['a', 100, 129, 1]]
+    [['a', 0, 69, 2], ['a', 101, 130, 1]]
     """
     keys = list(keys)
     order = ["__s", "__e"]

@@ -26,6 +26,18 @@ def persons(patients: Any, report: Report | None = None) -> nw.LazyFrame:
     MALE (8507), 2 FEMALE (8532), other codes 0; the source value is kept. Month of
     birth from BEN_NAI_MOI; no day of birth (the SNDS has none). Race and ethnicity 0
     (not collected in France). ``person_source_value`` is the pseudonymous person key.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.backend import to_native
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> patients = pd.DataFrame({"patient_id": ["P1", "P2"], "sex": ["2", "1"],
+    ...     "birth_date": date_series([dt.date(1950, 7, 1), None]),
+    ...     "death_date": date_series([None, None]), "department": ["075", "013"]})
+    >>> to_native(persons(patients))[["gender_concept_id", "year_of_birth",
+    ...     "month_of_birth", "person_source_value"]].values.tolist()
+    [[8532, 1950, 7, 'P1']]
     """
     lf = lazy(patients)
     no_birth = nw.col("birth_date").is_null()
@@ -91,7 +103,18 @@ def death(
 
 def extraction_bounds(dated: list[nw.LazyFrame]) -> nw.LazyFrame:
     """One row ``__lo, __hi`` (day numbers): the first and last care dates of ``dated``
-    (frames of ``start, end`` dates)."""
+    (frames of ``start, end`` dates).
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.backend import lazy, to_native
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> f = pd.DataFrame({"start": date_series([dt.date(1970, 1, 2), dt.date(1970, 1, 5)]),
+    ...                   "end": date_series([dt.date(1970, 1, 10), None])})
+    >>> to_native(extraction_bounds([lazy(f)])).values.tolist()
+    [[1, 9]]
+    """
     parts = [
         lazy(f).select(nw.col("start"), nw.coalesce(nw.col("end"), nw.col("start")).alias("end"))
         for f in dated
