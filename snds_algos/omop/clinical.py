@@ -96,7 +96,24 @@ def drug_exposure(
     net boxes of a person, care date and CIP13): quantity = boxes, days_supply = boxes x
     pack days (:func:`days_supply`), start = care date, end = start + days_supply - 1
     (inclusive), the ATC code in ``drug_source_value`` (mapped in ATC), type: claim.
-    Keeps the helper column ``patient_id``."""
+    Keeps the helper column ``patient_id``.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> from snds_algos.backend import lazy, to_native
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> from snds_algos.events.drugs import DRUG_EXTRAS
+    >>> from snds_algos.events.schema import finish_events
+    >>> drugs = finish_events(pd.DataFrame({"patient_id": ["P1"], "category": "drug_dispensing",
+    ...     "group_id": "A10BA02", "value": "A10BA02", "weight": [2.0],
+    ...     "start": date_series([dt.date(2020, 1, 15)]), "end": date_series([None]),
+    ...     "source": "ER_PHA_F", "cip13": "3400930000001", "large_pack": [True]}), DRUG_EXTRAS)
+    >>> person = lazy(pd.DataFrame({"patient_id": ["P1"], "person_id": [1]}))
+    >>> out = to_native(drug_exposure(drugs, person, None, "ATC"))
+    >>> out[["quantity", "days_supply", "drug_exposure_end_date"]].values.tolist()
+    [[2.0, 180, datetime.date(2020, 7, 12)]]
+    """
     lf = of_persons(drugs, person, "drug_exposure", report)
     lf = with_id(lf, "drug_exposure_id", "drug_exposure", ["patient_id", "start", "cip13"])
     lf = lf.with_columns(days_supply().alias("days_supply"))
