@@ -8,8 +8,8 @@ For each size the synthetic generator writes a folder of parquet files (years 20
 seed 1; reused when it exists). Then each backend runs in its own fresh Python process:
 ``export_omop(open_source(folder, backend=...))`` and ``write_export`` as parquet into a
 temporary folder, inside the time (reading the SNDS files, building every table, writing
-them). Peak memory is the maximum resident set of that process (``ru_maxrss``) and, on
-Spark, the peak resident set (``VmHWM``) of its JVM too. The row counts of the tables
+them). Peak memory is the peak resident set (``VmHWM``) of that process and, on Spark,
+of its JVM too. The row counts of the tables
 written are compared across backends (they must be equal).
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 RUNNER = r"""
-import json, os, resource, sys, tempfile, time
+import json, os, sys, tempfile, time
 sys.path.insert(0, {root!r})
 engine, folder = {engine!r}, {folder!r}
 spark = None
@@ -60,7 +60,12 @@ for pid in os.listdir("/proc"):
                     jvm = max(jvm, int(line.split()[1]) // 1024)
     except OSError:
         pass
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report the
+# peak of the benchmark process that started it (the generator's)
+peak = 0
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM"):
+        peak = int(line.split()[1]) // 1024
 print(json.dumps({{"engine": engine, "seconds": round(elapsed, 1), "peak_mb": peak,
                   "jvm_peak_mb": jvm, "rows": counts}}))
 """
