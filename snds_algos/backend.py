@@ -410,6 +410,50 @@ def date_literal(value: dt.date | str) -> nw.Expr:
     return nw.lit(value, dtype=nw.Date())
 
 
+# --------------------------------------------------------------------------- hashes
+#: hex digits of the SHA-256 kept by :func:`hash63` (15 hex digits = 60 bits: a
+#: non-negative integer that fits a signed 64-bit column)
+HASH_HEX_DIGITS = 15
+
+
+def hash63(frame: nw.LazyFrame, column: str, out: str) -> nw.LazyFrame:
+    """A stable integer of string ``column``: the first 15 hex digits of its SHA-256.
+
+    ``int(hashlib.sha256(value.encode("utf-8")).hexdigest()[:15], 16)``, the same on
+    every backend (DuckDB ``sha256``, Spark ``sha2``; on pandas the values are hashed
+    by DuckDB, a dependency, on the Arrow column): a non-negative Int64 below 2**60.
+    Nulls stay null. narwhals has no hash function with the same result on every
+    backend.
+
+    >>> import hashlib, pandas as pd
+    >>> df = pd.DataFrame({"k": pd.array(["abc", None], dtype="string[pyarrow]")})
+    >>> to_native(hash63(lazy(df), "k", "h"))["h"].tolist()
+    [839782156265856254, <NA>]
+    >>> int(hashlib.sha256(b"abc").hexdigest()[:15], 16)
+    839782156265856254
+    """
+    native = frame.to_native()
+    digits = HASH_HEX_DIGITS
+    if backend_of_lazy(frame) == SPARK:
+        from pyspark.sql import functions as F
+
+        hexa = F.substring(F.sha2(F.col(column).cast("string"), 256), 1, digits)
+        return lazy(native.withColumn(out, F.conv(hexa, 16, 10).cast("long")))
+    sql = f"CAST(('0x' || substr(sha256({{}}), 1, {digits})) AS BIGINT)"
+    if backend_of_lazy(frame) == DUCKDB:
+        return _duckdb_with(frame, {out: sql.format(f"CAST({sql_name(column)} AS VARCHAR)")})
+    import pandas as pd
+    import pyarrow as pa
+
+    values = pa.table(
+        {"i": pa.array(range(len(native))), "v": pa.array(native[column].astype("string[pyarrow]"))}
+    )
+    hashed = duckdb_connection().from_arrow(values).project(f"i, {sql.format('v')} AS h").order("i")
+    result = hashed.to_arrow_table().column("h")
+    series = pd.Series(pd.array(result.to_pandas(types_mapper=pd.ArrowDtype), dtype="Int64"))
+    return lazy(native.assign(**{out: series.set_axis(native.index)}))
+
+
 # --------------------------------------------------------------------------- codes
 
 
