@@ -11,16 +11,13 @@ from snds_algos.omop._common import int_lit, of_persons, type_concept
 from snds_algos.omop.concepts import concept
 from snds_algos.omop.ids import with_id
 from snds_algos.omop.vocabulary import map_codes
+from snds_algos.pathways.supply import pack_days_of
 from snds_algos.reports import Report
-
-#: days covered by one box: a large pack (PHA_CND_TOP = 'GC') 90, any other 30
-#: (the supply rule of the pathways layer, SCALPEL3 defaults)
-LARGE_PACK_DAYS = 90
-STANDARD_PACK_DAYS = 30
 
 
 def days_supply(boxes: str = "weight", large_pack: str = "large_pack") -> nw.Expr:
-    """Days of supply of a dispensing: boxes x pack days (90 for a large pack, else 30).
+    """Days of supply of a dispensing: boxes x pack days (90 for a large pack, else 30:
+    :func:`snds_algos.pathways.supply.pack_days_of`, the library's one supply rule).
 
     >>> import pandas as pd
     >>> from snds_algos.backend import lazy, to_native
@@ -28,12 +25,7 @@ def days_supply(boxes: str = "weight", large_pack: str = "large_pack") -> nw.Exp
     >>> to_native(lazy(df).select(days_supply().alias("d")))["d"].tolist()
     [180, 30]
     """
-    days = (
-        nw.when(nw.col(large_pack).fill_null(False))
-        .then(nw.lit(LARGE_PACK_DAYS))
-        .otherwise(nw.lit(STANDARD_PACK_DAYS))
-    )
-    return (nw.col(boxes).round(0).cast(nw.Int64()) * days).cast(nw.Int64())
+    return (nw.col(boxes).round(0).cast(nw.Int64()) * pack_days_of(large_pack)).cast(nw.Int64())
 
 
 def _with_visit(lf: nw.LazyFrame, visits: nw.LazyFrame | None) -> nw.LazyFrame:

@@ -34,6 +34,26 @@ STANDARD_PACK_DAYS = 30
 DISPENSING_COLUMNS = ("patient_id", "start", "value", "cip13", "weight", "large_pack")
 
 
+def pack_days_of(large_pack: str = "large_pack") -> nw.Expr:
+    """Days covered by one box: :data:`LARGE_PACK_DAYS` for a large pack (PHA_CND_TOP
+    'GC'), else :data:`STANDARD_PACK_DAYS` (the one supply rule of the library: exposure
+    periods, adherence and the OMOP DRUG_EXPOSURE days_supply use it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.backend import lazy, to_native
+    >>> df = pd.DataFrame({"large_pack": [True, False, None]})
+    >>> to_native(lazy(df).select(pack_days_of().alias("d")))["d"].tolist()
+    [90, 30, 30]
+    """
+    return (
+        nw.when(nw.col(large_pack).fill_null(False))
+        .then(nw.lit(LARGE_PACK_DAYS))
+        .otherwise(nw.lit(STANDARD_PACK_DAYS))
+    )
+
+
 def pack_days_table(pack_days: Mapping[str, int] | Any) -> Any:
     """A ``{cip13: days per box}`` dict, frame or CSV (columns ``cip13, days``) as a
     pandas table ``cip13, __pack`` with positive integer days.
@@ -120,8 +140,7 @@ def fill_frame(
                 ],
             )
     keyed = keyed.filter(~bad_boxes.fill_null(True))
-    default = nw.when(nw.col("large_pack").fill_null(False))
-    default = default.then(nw.lit(LARGE_PACK_DAYS)).otherwise(nw.lit(STANDARD_PACK_DAYS))
+    default = pack_days_of("large_pack")
     if pack_days is not None:
         keyed = keyed.join(frame_like(keyed, pack_days_table(pack_days)), on="cip13", how="left")
         per_box = nw.coalesce(nw.col("__pack"), default.cast(nw.Int64))
