@@ -27,6 +27,8 @@ def exported(backend: Any, name: str, make_tables: Any, **kwargs: Any) -> dict[s
             assert backend_of(frame) == backend.name
         tables = {t: backend.collect(f) for t, f in export.tables.items()}
         _CACHE[key] = (tables, export)
+    else:
+        backend.reuse()
     return _CACHE[key][0]
 
 
