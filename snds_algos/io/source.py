@@ -512,11 +512,44 @@ class FolderSource(TableSource):
                 raise UnreadableTableError(name, str(path), str(exc).splitlines()[0]) from exc
             raise
 
+    def _csv_arrow(self, path: Path, columns: Sequence[str] | None, name: str) -> Any:
+        """A CSV table as an Arrow table of text columns, decoded with its encoding."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        encoding = self._encoding(name)
+        parts = []
+        for file in self._csv_files(path):
+            header = self._part_columns(file, ".csv", name)
+            keep = (
+                header
+                if columns is None
+                else [c for c in header if c.upper() in {x.upper() for x in columns}]
+            )
+            parts.append(
+                pcsv.read_csv(
+                    file,
+                    read_options=pcsv.ReadOptions(encoding=encoding),
+                    parse_options=pcsv.ParseOptions(delimiter=_csv_separator(file)),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={c: pa.string() for c in header},
+                        include_columns=keep,
+                        strings_can_be_null=True,
+                        null_values=[""],
+                    ),
+                )
+            )
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
     def _read_duckdb(self, path: Path, kind: str, columns: Sequence[str] | None, name: str) -> Any:
         con = duckdb_connection()
         if kind == ".parquet":
             files = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
             frame = con.read_parquet(files, hive_partitioning=False)
+        elif self._encoding(name) != "utf-8":
+            # DuckDB reads UTF-8 CSV only: a cp1252 / latin-1 export is decoded by Arrow
+            # (in memory, text columns only) and handed to DuckDB
+            frame = con.from_arrow(self._csv_arrow(path, columns, name))
         else:
             files = [str(p) for p in self._csv_files(path)]
             frame = con.read_csv(
@@ -524,8 +557,6 @@ class FolderSource(TableSource):
                 header=True,
                 sep=_csv_separator(Path(files[0])),
                 all_varchar=True,
-                # DuckDB reads latin-1 natively, not cp1252 (they differ on 0x80-0x9F only)
-                encoding="utf-8" if self._encoding(name) == "utf-8" else "latin-1",
             )
         if columns is None:
             return frame
