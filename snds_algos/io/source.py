@@ -465,9 +465,9 @@ class FolderSource(TableSource):
                     frame = self.spark.read.parquet(str(path))
                 elif frame is None:
                     sep = _csv_separator(self._csv_files(path)[0])
-                    encoding = {"cp1252": "windows-1252", "latin-1": "ISO-8859-1"}.get(
-                        self._encoding(name), "UTF-8"
-                    )
+                    # Spark 4 reads UTF-8 and ISO-8859-1 only: cp1252 is read as latin-1
+                    # (they differ on 0x80-0x9F, never in codes)
+                    encoding = "UTF-8" if self._encoding(name) == "utf-8" else "ISO-8859-1"
                     frame = (
                         self.spark.read.option("header", True)
                         .option("sep", sep)
