@@ -54,11 +54,11 @@ def check_algorithm_id(name: str) -> str:
     >>> check_algorithm_id("../../x")
     Traceback (most recent call last):
     ...
-    snds_algos.registry.scaffold.InvalidAlgorithmNameError: invalid algorithm id '../../x': ...
+    snds_algos.registry.scaffold.InvalidAlgorithmNameError: invalid algorithm name '../../x': ...
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InvalidAlgorithmNameError(
-            f"invalid algorithm id {name!r}: 2 to 49 lower-case letters, digits and "
+            f"invalid algorithm name {name!r}: 2 to 49 lower-case letters, digits and "
             "underscores, starting with a letter (e.g. heart_failure)"
         )
     return name

@@ -34,7 +34,7 @@ def checkout(tmp_path: Path) -> Path:
     "name", ["../../../x", "x\n", "xx\n", "demo/../../x", "/tmp/x", "Demo", "a", "é_x", ""]
 )
 def test_bad_algorithm_ids_are_refused(name: str) -> None:
-    with pytest.raises(InvalidAlgorithmNameError, match="invalid algorithm id"):
+    with pytest.raises(InvalidAlgorithmNameError, match="invalid algorithm name"):
         check_algorithm_id(name)
 
 
@@ -61,7 +61,7 @@ def test_new_algorithm_name_with_a_newline_is_refused(checkout: Path, capsys) ->
     for name in ("xy\n", "../../evil", "ok_name/../../evil"):
         code = main(["new-algorithm", name, "--dir", str(checkout)])
         err = capsys.readouterr().err
-        assert code == 2 and "invalid algorithm id" in err and "Traceback" not in err
+        assert code == 2 and "invalid algorithm name" in err and "Traceback" not in err
     assert tree(checkout) == before
 
 
