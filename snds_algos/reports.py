@@ -186,6 +186,17 @@ class Report:
         return frame
 
     def __str__(self) -> str:
+        return self.format()
+
+    def format(self, *, warnings: bool = True) -> str:
+        """The report as text: the steps, the steps not applied, the notes and (unless
+        ``warnings=False``) the warnings.
+
+        >>> "warning: T: late" in Report(warnings=[("T", "late")]).format()
+        True
+        >>> "warning" in Report(warnings=[("T", "late")]).format(warnings=False)
+        False
+        """
         text = self.to_pandas().to_string(index=False)
         for table, step, reason in self.skipped:
             text += f"\n{table}: {step} not applied ({reason})"
@@ -195,8 +206,9 @@ class Report:
                     f"\n{r['table']}: {r['step']}: {r['rows_counted']} of {r['rows_in']} rows "
                     f"({r['description']})"
                 )
-        for table, message in self.warnings:
-            text += f"\nwarning: {table}: {message}"
+        if warnings:
+            for table, message in self.warnings:
+                text += f"\nwarning: {table}: {message}"
         return text
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebooks

@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace, algorithm: Any, data: str, sample_dir: str | 
     for flag in flags:
         print(f"  criterion {flag}: {int(frame[flag].sum())}")
     print("cleaning and patient attribution:")
-    print("  " + str(report).replace("\n", "\n  "))
+    print("  " + report.format(warnings=False).replace("\n", "\n  "))
     _warn_nobody(report, len(cases))
     for table, message in report.warnings:
         print(f"snds-algos: warning: {table}: {message}", file=sys.stderr)
