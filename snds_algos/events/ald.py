@@ -101,7 +101,7 @@ def long_term_illnesses(
                 (
                     "ald:end_placeholder",
                     "end date IMB_ALD_DTF a placeholder ("
-                    + ", ".join(d.isoformat().lstrip("0") or "1" for d in SENTINEL_DATES)
+                    + ", ".join(d.isoformat() for d in SENTINEL_DATES)
                     + "), read as open-ended",
                     is_sentinel("IMB_ALD_DTF").fill_null(False),
                 )
