@@ -10,6 +10,7 @@ traceback unless ``--debug`` is given; an interrupt exits with code 130.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -83,9 +84,19 @@ def report_error(exc: BaseException, *, debug: bool = False) -> int:
     if isinstance(exc, KeyboardInterrupt):
         print("snds-algos: interrupted", file=sys.stderr)
         return INTERRUPTED
+    if isinstance(exc, BrokenPipeError):  # output piped to `head`: nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    from snds_algos.errors import as_contract_error
+
+    original = exc
     user = isinstance(exc, user_error_types())
+    if not user and (found := as_contract_error(exc)) is not None:
+        exc, user = found, True  # a bad value met by a DuckDB or Spark query
     if debug or not user:
-        traceback.print_exception(exc)
+        traceback.print_exception(original)
     message = str(exc) or type(exc).__name__
     if user:
         print(f"snds-algos: error: {message}", file=sys.stderr)
@@ -104,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except (Exception, KeyboardInterrupt) as exc:  # one handler for every command
-        sys.stdout.flush()
+        with contextlib.suppress(BrokenPipeError):
+            sys.stdout.flush()
         return report_error(exc, debug=args.debug)
 
 

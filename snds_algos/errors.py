@@ -144,3 +144,32 @@ def format_years(years: Iterable[int]) -> str:
     if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
         return f"{ys[0]}-{ys[-1]}"
     return ", ".join(str(y) for y in ys)
+
+
+def as_contract_error(exc: BaseException) -> ContractError | None:
+    """The :class:`ContractError` behind a DuckDB or Spark query error, if any.
+
+    On DuckDB and Spark, values are checked lazily: a value that cannot be converted
+    fails the first query that meets it, with an engine exception whose message is the
+    contract's (``TABLE.COLUMN: problem; offending value: 'x'``). This finds it, so that
+    the command line reports it as the same user error as on pandas.
+
+    >>> str(as_contract_error(RuntimeError(
+    ...     "Invalid Input Error: IR_IMB_R.IMB_ALD_DTD: unparseable date; offending value: 'x'")))
+    "IR_IMB_R.IMB_ALD_DTD: unparseable date; offending values: ['x']"
+    >>> as_contract_error(RuntimeError("other")) is None
+    True
+    """
+    import re
+
+    if isinstance(exc, ContractError):
+        return exc
+    match = re.search(
+        r"\b([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Z0-9_]*): (.+?); offending value: '(.*?)'",
+        str(exc),
+        flags=re.DOTALL,
+    )
+    if match is None:
+        return None
+    table, column, problem, value = match.groups()
+    return ContractError(table, column, problem, [value])

@@ -259,3 +259,29 @@ def test_spark_user_errors(capsys, spark, data: Path, tmp_path: Path) -> None:
         capsys, "run", "diabetes", "--data", str(data), "--backend", "spark", "--year", "2030"
     )
     assert_user_error(code, err, "2030", "2019-2020")
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb"])
+def test_a_bad_value_met_lazily_is_the_same_user_error(
+    capsys, data: Path, tmp_path: Path, backend: str
+) -> None:
+    """DuckDB (and Spark) check values in the query that meets them: the engine's error
+    is reported as the same ContractError as on pandas, without a traceback."""
+    folder = copy_of(data, tmp_path, drop=("IR_IMB_R*",))
+    imb = pd.read_parquet(data / "IR_IMB_R.parquet").astype({"IMB_ALD_DTD": str})
+    imb.loc[0, "IMB_ALD_DTD"] = "2020-02-30"
+    imb.to_csv(folder / "IR_IMB_R.csv", sep=";", index=False)
+    args = ["run", "diabetes", "--year", "2020", "--data", str(folder), "--backend", backend]
+    code, _, err = cli(capsys, *args)
+    assert_user_error(code, err, "IR_IMB_R.IMB_ALD_DTD", "2020-02-30")
+
+
+@pytest.mark.spark
+def test_a_bad_value_met_lazily_on_spark(capsys, spark, data: Path, tmp_path: Path) -> None:
+    folder = copy_of(data, tmp_path, drop=("IR_IMB_R*",))
+    imb = pd.read_parquet(data / "IR_IMB_R.parquet").astype({"IMB_ALD_DTD": str})
+    imb.loc[0, "IMB_ALD_DTD"] = "2020-02-30"
+    imb.to_csv(folder / "IR_IMB_R.csv", sep=";", index=False)
+    args = ["run", "diabetes", "--year", "2020", "--data", str(folder), "--backend", "spark"]
+    code, _, err = cli(capsys, *args)
+    assert_user_error(code, err, "IR_IMB_R.IMB_ALD_DTD", "2020-02-30")
