@@ -285,3 +285,16 @@ def test_a_bad_value_met_lazily_on_spark(capsys, spark, data: Path, tmp_path: Pa
     args = ["run", "diabetes", "--year", "2020", "--data", str(folder), "--backend", "spark"]
     code, _, err = cli(capsys, *args)
     assert_user_error(code, err, "IR_IMB_R.IMB_ALD_DTD", "2020-02-30")
+
+
+def test_synth_refuses_a_non_empty_folder(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "snds"
+    args = ["synth", "--persons", "50", "--years", "2020", "--out", str(out), "--quiet"]
+    assert cli(capsys, *args)[0] == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    code, _, err = cli(capsys, *args)
+    assert_user_error(code, err, str(out), "--overwrite")
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert cli(capsys, *args, "--overwrite")[0] == 0
+    code, _, err = cli(capsys, "synth", "--persons", "5", "--out", str(tmp_path / "a" / "b"))
+    assert_user_error(code, err, str(tmp_path / "a"))
