@@ -10,7 +10,12 @@ from collections.abc import Iterable, Sequence
 
 
 class SndsAlgosError(Exception):
-    """Base class of every error raised by snds-algos."""
+    """Base class of every error raised by snds-algos.
+
+    Every subclass is a *user error*: its message says what is wrong in the input
+    (table, column, file, parameter, years) and the command line prints it as
+    ``snds-algos: error: <message>`` with exit code 2, without a traceback.
+    """
 
 
 def _show(values: Iterable[object], limit: int = 5) -> str:
@@ -75,3 +80,96 @@ class UnreadableTableError(SndsAlgosError, OSError):
         self.table = table
         self.path = path
         super().__init__(f"table {table}: cannot read {path}: {reason}")
+
+
+class ParameterError(SndsAlgosError, ValueError):
+    """A parameter of an algorithm or a command has a wrong type or value.
+
+    >>> str(ParameterError("ald_natures", "expected a list, got the string '41'"))
+    "parameter ald_natures: expected a list, got the string '41'"
+    """
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter}: {problem}")
+
+
+class DataYearsError(SndsAlgosError, ValueError):
+    """A reference year (or its look-back) lies outside the years the data holds.
+
+    >>> str(DataYearsError(2030, [2019, 2020], "the folder x"))
+    'reference year 2030 is outside the years of the folder x (2019-2020)'
+    """
+
+    def __init__(self, year: int, years: Sequence[int], where: str) -> None:
+        self.year = year
+        self.years = list(years)
+        super().__init__(
+            f"reference year {year} is outside the years of {where} ({format_years(years)})"
+        )
+
+
+class OutputExistsError(SndsAlgosError, FileExistsError):
+    """An output path exists already and ``overwrite`` was not asked."""
+
+    def __init__(self, path: str, what: str = "output") -> None:
+        self.path = path
+        super().__init__(
+            f"{what} {path} exists already: choose another path or pass --overwrite "
+            "(overwrite=True)"
+        )
+
+
+class OutputError(SndsAlgosError, OSError):
+    """An output cannot be written (destination folder missing, not writable, bad suffix)."""
+
+
+class InvalidNameError(SndsAlgosError, ValueError):
+    """An id or name used as a path (algorithm id, version) is not allowed."""
+
+
+class DataWarning(UserWarning):
+    """Something in the input makes a result incomplete (printed and recorded in the report)."""
+
+
+def format_years(years: Iterable[int]) -> str:
+    """Years as ``2019-2021`` when consecutive, else ``2018, 2020``.
+
+    >>> format_years([2019, 2020, 2021]), format_years([2018, 2020]), format_years([])
+    ('2019-2021', '2018, 2020', 'none')
+    """
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return "none"
+    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}-{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
+
+
+def as_contract_error(exc: BaseException) -> ContractError | None:
+    """The :class:`ContractError` behind a DuckDB or Spark query error, if any.
+
+    On DuckDB and Spark, values are checked lazily: a value that cannot be converted
+    fails the first query that meets it, with an engine exception whose message is the
+    contract's (``TABLE.COLUMN: problem; offending value: 'x'``). This finds it, so that
+    the command line reports it as the same user error as on pandas.
+
+    >>> str(as_contract_error(RuntimeError(
+    ...     "Invalid Input Error: IR_IMB_R.IMB_ALD_DTD: unparseable date; offending value: 'x'")))
+    "IR_IMB_R.IMB_ALD_DTD: unparseable date; offending values: ['x']"
+    >>> as_contract_error(RuntimeError("other")) is None
+    True
+    """
+    import re
+
+    if isinstance(exc, ContractError):
+        return exc
+    match = re.search(
+        r"\b([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Z0-9_]*): (.+?); offending value: '(.*?)'",
+        str(exc),
+        flags=re.DOTALL,
+    )
+    if match is None:
+        return None
+    table, column, problem, value = match.groups()
+    return ContractError(table, column, problem, [value])

@@ -67,6 +67,10 @@ class Report:
 
     blocks: list[_Block] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    #: ``(table, message)``: what makes a result incomplete (see :meth:`warn`)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: rows counted but not removed (e.g. placeholder dates read as "no date")
+    notes: list[_Block] = field(default_factory=list)
 
     def add_flags(
         self,
@@ -99,6 +103,68 @@ class Report:
         column per step (``steps``: step, description, column)."""
         self.blocks.append(_Block(table, list(steps), lazy(counts)))
 
+    def add_notes(self, table: str, frame: Any, steps: Sequence[tuple[str, str, nw.Expr]]) -> None:
+        """Count rows meeting each condition without removing them (lazy, like
+        :meth:`add_flags`): e.g. end dates that are placeholders read as "no end".
+
+        >>> import pandas as pd, narwhals as nw
+        >>> from snds_algos.backend import lazy
+        >>> report = Report()
+        >>> report.add_notes("IR_IMB_R", lazy(pd.DataFrame({"x": [1, 2]})),
+        ...                  [("ald:end_placeholder", "x is 1", nw.col("x") == 1)])
+        >>> report.notes_pandas()[["step", "rows_in", "rows_counted"]].values.tolist()
+        [['ald:end_placeholder', 2, 1]]
+        """
+        lf = lazy(frame)
+        aggs = [nw.len().alias("n")] + [
+            cond.fill_null(False).cast(nw.Int64).sum().alias(f"__r{i}")
+            for i, (_, _, cond) in enumerate(steps)
+        ]
+        self.notes.append(
+            _Block(
+                table, [(s, d, f"__r{i}") for i, (s, d, _) in enumerate(steps)], lf.select(*aggs)
+            )
+        )
+
+    def add_note_counts(
+        self, table: str, counts: Any, steps: Sequence[tuple[str, str, str]]
+    ) -> None:
+        """Add precomputed lazy counts of rows counted but not removed (``counts``: one
+        row with ``n`` and one column per step, as in :meth:`add_counts`)."""
+        self.notes.append(_Block(table, list(steps), lazy(counts)))
+
+    def notes_pandas(self) -> pd.DataFrame:
+        """The counted-not-removed rows: table, step, description, rows_in, rows_counted."""
+        out = []
+        for block in self.notes:
+            row = block.counts.collect().to_pandas().iloc[0].to_dict()
+            for step, description, column in block.steps:
+                out.append(
+                    {
+                        "table": block.table,
+                        "step": step,
+                        "description": description,
+                        "rows_in": int(row["n"]),
+                        "rows_counted": int(row[column] or 0),
+                    }
+                )
+        return pd.DataFrame(
+            out, columns=["table", "step", "description", "rows_in", "rows_counted"]
+        )
+
+    def warn(self, table: str, message: str) -> None:
+        """Record a warning about ``table`` (also issued as a
+        :class:`~snds_algos.errors.DataWarning`, so that Python users see it).
+
+        >>> import warnings
+        >>> report = Report()
+        >>> with warnings.catch_warnings(record=True):
+        ...     report.warn("T_MCOaaB", "year 2018 absent")
+        >>> report.warnings
+        [('T_MCOaaB', 'year 2018 absent')]
+        """
+        warn(self, table, message)
+
     def skip(self, table: str, step: str, reason: str) -> None:
         """Record a step that was not applied, and why."""
         self.skipped.append((table, step, reason))
@@ -107,6 +173,8 @@ class Report:
         """Append another report's blocks; returns ``self``."""
         self.blocks.extend(other.blocks)
         self.skipped.extend(other.skipped)
+        self.warnings.extend(other.warnings)
+        self.notes.extend(other.notes)
         return self
 
     def to_pandas(self) -> pd.DataFrame:
@@ -118,10 +186,58 @@ class Report:
         return frame
 
     def __str__(self) -> str:
-        text = self.to_pandas().to_string(index=False)
-        for table, step, reason in self.skipped:
-            text += f"\n{table}: {step} not applied ({reason})"
+        return self.format()
+
+    def format(self, *, warnings: bool = True, threshold: int | None = None) -> str:
+        """The report as text: the steps, the steps not applied, the notes and (unless
+        ``warnings=False``) the warnings. With a ``threshold``, counts are masked for
+        export (:func:`snds_algos.disclosure.format_report`: counts of 1 to
+        ``threshold - 1`` read ``<threshold``, and none can be recovered by difference).
+
+        >>> "warning: T: late" in Report(warnings=[("T", "late")]).format()
+        True
+        >>> "warning" in Report(warnings=[("T", "late")]).format(warnings=False)
+        False
+        """
+        from snds_algos.disclosure import format_count, format_report
+
+        table = self.to_pandas()
+        if threshold is not None:
+            table = format_report(table, threshold=threshold)
+        text = table.to_string(index=False)
+        for name, step, reason in self.skipped:
+            text += f"\n{name}: {step} not applied ({reason})"
+        if self.notes:
+            for r in self.notes_pandas().to_dict("records"):
+                counted = format_count(r["rows_counted"], threshold=threshold)
+                rows_in = format_count(r["rows_in"], threshold=threshold)
+                text += (
+                    f"\n{r['table']}: {r['step']}: {counted} of {rows_in} rows ({r['description']})"
+                )
+        if warnings:
+            for name, message in self.warnings:
+                text += f"\nwarning: {name}: {message}"
         return text
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebooks
         return self.to_pandas().to_html(index=False)
+
+
+def warn(report: Report | None, table: str, message: str) -> None:
+    """Issue a :class:`~snds_algos.errors.DataWarning` ``"{table}: {message}"`` and record
+    it in ``report`` (when given): nothing that makes a result incomplete is silent.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn(None, "IR_BEN_R", "no person")
+    >>> str(caught[0].message)
+    'IR_BEN_R: no person'
+    """
+    import warnings
+
+    from snds_algos.errors import DataWarning
+
+    if report is not None:
+        report.warnings.append((table, message))
+    warnings.warn(f"{table}: {message}", DataWarning, stacklevel=3)

@@ -127,8 +127,17 @@ class Definition:
         criteria = dict(self.criteria)
         for name, value in values.items():
             targets = self.parameters[name]["target"]
-            if isinstance(value, list):
-                value = tuple(str(v) for v in value)
+            if isinstance(self.parameters[name].get("default"), list) and isinstance(
+                value, str | bytes | int | float
+            ):
+                from snds_algos.errors import ParameterError
+
+                shown = f"the string {value!r}" if isinstance(value, str) else repr(value)
+                raise ParameterError(name, f"expected a list (e.g. [{value!r}]), got {shown}")
+            if isinstance(value, list | tuple | set | frozenset):
+                value = tuple(
+                    str(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)
+                )
             for target in [targets] if isinstance(targets, str) else targets:
                 crit_name, attr = target.split(".", 1)
                 criteria[crit_name] = replace(criteria[crit_name], **{attr: value})

@@ -14,7 +14,68 @@ from typing import Any
 from snds_algos.backend import lazy, matches_codes, to_native
 from snds_algos.cases.definition import Definition
 from snds_algos.cases.engine import identify
-from snds_algos.reports import Report
+from snds_algos.errors import DataYearsError, MissingTableError, format_years
+from snds_algos.parameters import reference_year
+from snds_algos.reports import Report, warn
+
+#: the logical table each kind of hospital criterion reads
+_PMSI_TABLE = {
+    "hospital_diagnosis": "T_MCOaaB",
+    "hospital_stay": "T_MCOaaB",
+    "medical_act": "T_MCOaaA",
+}
+
+
+def _enabled_years(definition: Definition, year: int) -> dict[str, list[int]]:
+    """Per enabled criterion, the calendar years it reads."""
+    out = {}
+    for name, crit in definition.criteria.items():
+        if not crit.enabled:
+            continue
+        years = {year + k for k in crit.years}
+        if crit.events == "ald":
+            years = {year + crit.active_in_year}
+        out[name] = sorted(years)
+    return out
+
+
+def check_data_years(
+    definition: Definition, source: Any, year: int, *, report: Report | None = None
+) -> None:
+    """Check the reference year and the look-back years against the data's years.
+
+    A reference year outside :meth:`~snds_algos.io.TableSource.data_years` is a
+    :class:`~snds_algos.errors.DataYearsError` naming the years; a look-back year the
+    data lacks (N-1 when the data starts in N) is a warning naming the years and the
+    criteria that read it, recorded in ``report``. An enabled hospital criterion on a
+    source without any PMSI table is a :class:`~snds_algos.errors.MissingTableError`.
+    Data whose years are not known (frames of stacked yearly tables) are not checked.
+    """
+    for crit in definition.criteria.values():
+        table = _PMSI_TABLE.get(crit.events)
+        if not crit.enabled or table is None:
+            continue
+        if crit.events == "medical_act" and source.has("ER_CAM_F"):
+            continue  # DCIR acts alone are a complete source for acts
+        if not source.has(table):
+            raise MissingTableError(table, source.description, source.physical_tables())
+    have = source.data_years()
+    if not have:
+        return
+    if year not in have:
+        raise DataYearsError(year, have, source.description)
+    missing: dict[int, list[str]] = {}
+    for name, years in _enabled_years(definition, year).items():
+        for y in years:
+            if y not in have:
+                missing.setdefault(y, []).append(name)
+    for y, names in sorted(missing.items()):
+        warn(
+            report,
+            "(data years)",
+            f"look-back year {y} is absent from {source.description} (years "
+            f"{format_years(have)}): criteria {', '.join(names)} read only the years present",
+        )
 
 
 def _span(definition: Definition, kind: str, year: int) -> list[int]:
@@ -78,8 +139,12 @@ def extract_for(
     from snds_algos.io import open_source
 
     source = open_source(data)
+    year = reference_year(year)
+    check_data_years(definition, source, year, report=report)
     kinds = {crit.events for crit in definition.criteria.values()}
     pmsi = {y for y in source.years("T_MCOaaB")}
+    if not pmsi and source.has("T_MCOaaB"):  # stacked frames: years not known up front
+        pmsi = set(range(year - 10, year + 11))
     out: dict[str, Any] = {}
     if "drug_dispensing" in kinds:
         span = _span(definition, "drug_dispensing", year)
@@ -162,6 +227,7 @@ def run_definition(
     """
     if year is None:
         raise TypeError("run() needs the reference year: run(data, year=2020)")
+    year = reference_year(year)
     spec = spec.with_parameters(**params) if params else spec
     if events is None:
         if data is None:

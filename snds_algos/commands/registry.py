@@ -99,13 +99,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """``snds-algos show ID``: the card summary (or the docs page with ``--markdown``)."""
-    from snds_algos.registry import UnknownAlgorithmError, algorithm_page, get, summary_text
+    from snds_algos.registry import algorithm_page, get, summary_text
 
-    try:
-        algo = get(args.id, args.algo_version)
-    except UnknownAlgorithmError as exc:
-        print(f"snds-algos show: {exc}", file=sys.stderr)
-        return 2
+    algo = get(args.id, args.algo_version)  # an unknown id: exit 2 (snds_algos.cli)
     print(algorithm_page(algo, tables_prefix=None) if args.markdown else summary_text(algo))
     return 0
 
@@ -134,14 +130,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """``snds-algos new-algorithm NAME``: scaffold an algorithm and its tests."""
-    from snds_algos.registry import ScaffoldError, new_algorithm
+    from snds_algos.registry import new_algorithm
     from snds_algos.registry.scaffold import source_root
 
-    try:
-        paths = new_algorithm(args.name, root=source_root(args.dir), title=args.title)
-    except ScaffoldError as exc:
-        print(f"snds-algos new-algorithm: {exc}", file=sys.stderr)
-        return 2
+    # a ScaffoldError (invalid name, existing folder) exits with 2 (snds_algos.cli)
+    paths = new_algorithm(args.name, root=source_root(args.dir), title=args.title)
     print(f"created {paths['folder']}/ and {paths['tests']}")
     print("next: fill card.yaml, codes/, definition.yaml, docs.md and the tests; then")
     print(f"      python -m pytest tests/algorithms/test_{args.name}.py && snds-algos check")
@@ -150,13 +143,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_new_version(args: argparse.Namespace) -> int:
     """``snds-algos new-version ID VERSION``: keep the current version, start the next one."""
-    from snds_algos.registry import ScaffoldError, new_version
+    from snds_algos.registry import new_version
 
-    try:
-        paths = new_version(args.id, args.version, root=args.dir, changes=args.changes)
-    except ScaffoldError as exc:
-        print(f"snds-algos new-version: {exc}", file=sys.stderr)
-        return 2
+    paths = new_version(args.id, args.version, root=args.dir, changes=args.changes)
     print(f"kept the current version in {paths['kept']}/")
     print(f"{paths['card']} is now version {args.version} (draft): make the change, then review")
     return 0
@@ -164,16 +153,11 @@ def cmd_new_version(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """``snds-algos release ID``: freeze a reviewed version (fingerprint in released.json)."""
-    from snds_algos.registry import ReleaseError, UnknownAlgorithmError, get, release
+    from snds_algos.registry import ReleaseError, get, release
 
-    try:
-        algo = get(args.id, args.algo_version)
-        if algo.source != "builtin":
-            print(f"snds-algos release: {algo.key} comes from {algo.source}", file=sys.stderr)
-            return 2
-        digest = release(algo, args.released)
-    except (UnknownAlgorithmError, ReleaseError) as exc:
-        print(f"snds-algos release: {exc}", file=sys.stderr)
-        return 2
+    algo = get(args.id, args.algo_version)
+    if algo.source != "builtin":
+        raise ReleaseError(f"{algo.key} comes from {algo.source}: release it in its package")
+    digest = release(algo, args.released)
     print(f"released {algo.key}: sha256 {digest}")
     return 0

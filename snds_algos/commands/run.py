@@ -4,7 +4,11 @@ sample or on a study's tables.
 Without ``--data`` it generates the built-in synthetic sample (fixed seed), runs the
 algorithm and compares what it found with the planted truth. With ``--data DIR`` it
 reads the study's tables (parquet or CSV files named as the SNDS tables) on the chosen
-backend and writes the result with ``--out`` (parquet or CSV).
+backend and writes the result with ``--out`` (parquet or CSV; an existing path is
+refused unless ``--overwrite``; the file is written under a temporary name and renamed,
+so that a failed or interrupted write never replaces a previous output). Errors are
+printed as ``snds-algos: error: ...`` (exit code 2); warnings about incomplete data as
+``snds-algos: warning: ...``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import argparse
 import sys
 import tempfile
 import time
-from pathlib import Path
+import warnings
 from typing import Any
 
 #: the built-in sample: persons, seed
@@ -39,6 +43,9 @@ def register(subparsers: Any) -> None:
         help="pandas (default), duckdb (faster, less memory, same results) or spark",
     )
     parser.add_argument("--out", help="write the result to this .parquet or .csv file")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing --out (refused by default)"
+    )
     parser.add_argument(
         "--persons",
         type=int,
@@ -70,66 +77,64 @@ def _spark() -> Any:
     )
 
 
-def _write(result: Any, out: str) -> None:
-    from snds_algos.backend import DUCKDB, SPARK, backend_of
+def _write(result: Any, out: str, overwrite: bool) -> None:
+    from snds_algos.io.output import write_table
 
-    path = Path(out)
-    if backend_of(result) == DUCKDB:
-        if path.suffix == ".csv":
-            result.write_csv(str(path), header=True)
-        else:
-            result.write_parquet(str(path))
-    elif backend_of(result) == SPARK:
-        writer = result.write.mode("overwrite")
-        (writer.parquet if path.suffix != ".csv" else writer.option("header", True).csv)(str(path))
-    elif path.suffix == ".csv":
-        result.to_csv(path, index=False)
-    else:
-        result.to_parquet(path, index=False)
+    path = write_table(result, out, overwrite=overwrite)
     print(f"written: {path}")
 
 
 def main(args: argparse.Namespace) -> int:
     """Run the command."""
     import snds_algos
-    from snds_algos.io import open_source
-    from snds_algos.reports import Report
 
     algorithm = snds_algos.get(args.algorithm)
     if algorithm.kind != "case":
-        print(
-            f"snds-algos run: {algorithm.id} is a {algorithm.kind} algorithm; `run` runs case "
-            f"identification algorithms (use {algorithm.id} from Python: snds-algos show "
-            f"{algorithm.id})",
-            file=sys.stderr,
+        from snds_algos.errors import ParameterError
+
+        raise ParameterError(
+            f"{algorithm.id} is a {algorithm.kind} algorithm; `run` runs case identification "
+            f"algorithms (use {algorithm.id} from Python: snds-algos show {algorithm.id})"
         )
-        return 2
-    from snds_algos.disclosure import DEFAULT_THRESHOLD, format_count, format_report
+    if args.out:  # before computing: a bad or existing destination fails now, not after
+        from snds_algos.io.output import TABLE_SUFFIXES, check_destination
 
-    threshold = None if args.no_suppression else DEFAULT_THRESHOLD
-    started = time.perf_counter()
-    sample_dir = None
-    if args.data is None:
-        from snds_algos.synthetic import generate
+        check_destination(args.out, overwrite=args.overwrite, suffixes=TABLE_SUFFIXES)
+    if args.data is not None:
+        return _run(args, algorithm, args.data, None)
+    from snds_algos.synthetic import generate
 
-        first = args.year - 1
-        sample_dir = tempfile.mkdtemp(prefix="snds-algos-sample-")
+    first = args.year - 1
+    # the built-in sample lives in a temporary folder removed at the end (also on errors
+    # and interrupts): nothing is left behind in the temporary folder
+    with tempfile.TemporaryDirectory(prefix="snds-algos-sample-") as sample_dir:
         print(
             f"built-in synthetic sample: {args.persons} persons, years {first}-{args.year}, "
             f"seed {SAMPLE_SEED} (snds-algos synth)"
         )
         generate(args.persons, f"{first}-{args.year}", SAMPLE_SEED, sample_dir, progress=False)
-        data = sample_dir
-    else:
-        data = args.data
+        return _run(args, algorithm, sample_dir, sample_dir)
+
+
+def _run(args: argparse.Namespace, algorithm: Any, data: str, sample_dir: str | None) -> int:
+    from snds_algos.disclosure import DEFAULT_THRESHOLD, format_count
+    from snds_algos.errors import DataWarning
+    from snds_algos.io import open_source
+    from snds_algos.reports import Report
+
+    threshold = None if args.no_suppression else DEFAULT_THRESHOLD
+    started = time.perf_counter()
     spark = _spark() if args.backend == "spark" else None
     source = open_source(data, backend=args.backend, spark=spark)
     report = Report()
     options = {"disambiguate": False} if args.no_disambiguation else {}
-    result = algorithm.run(source, year=args.year, report=report, **options)
-    from snds_algos.backend import to_pandas
+    with warnings.catch_warnings():
+        # data warnings are recorded in the report and printed once below
+        warnings.simplefilter("ignore", DataWarning)
+        result = algorithm.run(source, year=args.year, report=report, **options)
+        from snds_algos.backend import to_pandas
 
-    frame = to_pandas(result)
+        frame = to_pandas(result)
     cases = frame[frame["case"]]
     elapsed = time.perf_counter() - started
     print(
@@ -151,10 +156,10 @@ def main(args: argparse.Namespace) -> int:
         + ("exact counts" if threshold is None else f"counts of 1 to {threshold - 1} masked")
         + "):"
     )
-    text = format_report(report.to_pandas(), threshold=threshold).to_string(index=False)
-    for table, step, reason in report.skipped:
-        text += f"\n{table}: {step} not applied ({reason})"
-    print("  " + text.replace("\n", "\n  "))
+    print("  " + report.format(warnings=False, threshold=threshold).replace("\n", "\n  "))
+    _warn_nobody(report, len(cases))
+    for table, message in report.warnings:
+        print(f"snds-algos: warning: {table}: {message}", file=sys.stderr)
     if sample_dir is not None:
         from snds_algos.synthetic import evaluate
 
@@ -169,6 +174,31 @@ def main(args: argparse.Namespace) -> int:
                 f"(TP {e.true_positives}, FP {e.false_positives}, FN {e.false_negatives})"
             )
     if args.out:
-        _write(result, args.out)
+        _write(result, args.out, args.overwrite)
     sys.stdout.flush()
     return 0
+
+
+def _warn_nobody(report: Any, found: int) -> None:
+    """A warning in ``report`` when nobody was found because nobody could be attributed
+    (an empty IR_BEN_R, a referential matching no person)."""
+    if found:
+        return
+    counts = report.to_pandas()
+    steps = counts[counts["step"].str.startswith("identity:")]
+    attributable = steps.groupby("table")["rows_out"].last() if len(steps) else None
+    rows_in = steps.groupby("table")["rows_in"].first() if len(steps) else None
+    if attributable is not None and int(rows_in.sum()) > 0 and int(attributable.sum()) == 0:
+        lost = ", ".join(f"{t} ({int(n)} rows)" for t, n in rows_in.items() if n)
+        report.warnings.append(
+            (
+                "IR_BEN_R",
+                "no person found because no row could be attributed to a person of IR_BEN_R "
+                f"(rows of {lost}: see the identity:* steps above); is IR_BEN_R empty or from "
+                "another extract?",
+            )
+        )
+    elif attributable is None or int(rows_in.sum()) == 0:
+        report.warnings.append(
+            ("(result)", "no person found: the tables hold no event the definition reads")
+        )

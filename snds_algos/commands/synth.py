@@ -24,7 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--years", default="2019-2021", help="consecutive years, e.g. 2019-2021 (default)"
     )
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="output folder (new or empty)")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a non-empty --out folder (refused by default)",
+    )
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="output format")
     p.add_argument("--chunk-size", type=int, default=None, help="persons per chunk (default 50000)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
@@ -33,8 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the generator with the parsed arguments."""
+    from snds_algos.io.output import prepare_output_dir
     from snds_algos.synthetic import generate
 
+    prepare_output_dir(args.out, overwrite=args.overwrite)  # before generating anything
     summary = generate(
         args.persons,
         args.years,

@@ -72,7 +72,29 @@ _CODE_INT_REPLACEMENT = ("\\1\\2", "$1$2")  # (pandas, Spark) back-reference syn
 # what canonicalisation would change: a sign, a leading zero, a trailing ".0"
 _CODE_NOT_CANONICAL = r"^[+-]?0[0-9]|^[+-][0-9]|^[+-]?[0-9]+\.0*$"
 _CODE_NEEDS_WORK = r"^\s|\s$|^(?i:true|false)$|" + _CODE_NOT_CANONICAL
+#: text columns holding upper-case codes (ICD-10, ATC, CCAM, GHM: a ``pattern`` with
+#: ``A-Z`` and no ``a-z``) are trimmed and upper-cased on every backend, where needed
+_UPPER_NEEDS_WORK = r"^\s|\s$|[a-z]"
 _INT_TEXT = r"^\s*[+-]?[0-9]+(\.0*)?\s*$"
+
+
+def upper_code(spec: ColumnSpec) -> bool:
+    """Whether a text column holds upper-case codes (trimmed and upper-cased when read).
+
+    >>> from snds_algos.contracts import get_contract
+    >>> upper_code(get_contract("IR_PHA_R").get("PHA_ATC_C07"))
+    True
+    >>> upper_code(get_contract("IR_BEN_R").get("BEN_NIR_PSA"))
+    False
+    """
+    return (
+        spec.type == "string"
+        and spec.pattern is not None
+        and "A-Z" in spec.pattern
+        and "a-z" not in spec.pattern
+    )
+
+
 _NUM_TEXT = r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
 
 
@@ -157,9 +179,32 @@ def _normalize_pandas(frame: pd.DataFrame, contract: TableContract, table: str) 
             continue
         convert = _PANDAS_CONVERTERS[spec.type]
         converted[name] = convert(series, spec, table)
+    for name in frame.columns:
+        spec = contract.get(name)
+        if spec is not None and upper_code(spec):
+            fixed = _upper_codes(converted.get(name, frame[name]))
+            if fixed is not None:
+                converted[name] = fixed
     if not converted:
         return frame
     return frame.assign(**converted)
+
+
+def _upper_codes(series: pd.Series) -> pd.Series | None:
+    """Codes trimmed and upper-cased (checked on the distinct values); ``None``: unchanged."""
+    arr = pa.array(series.astype(PANDAS_DTYPES["string"]), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    values = encoded.dictionary
+    if not pc.any(pc.match_substring_regex(values, _UPPER_NEEDS_WORK)).as_py():
+        return None
+    values = pc.utf8_upper(pc.utf8_trim_whitespace(values))
+    return pd.Series(
+        pd.array(pc.take(values, encoded.indices), dtype=PANDAS_DTYPES["string"]),
+        index=series.index,
+        name=series.name,
+    )
 
 
 def _bad(series: pd.Series, mask: Any) -> list[Any]:
@@ -378,6 +423,9 @@ def spark_conversion(spec: ColumnSpec, data_type: Any, table: str) -> Any:
             )
             if spec.zero_pad and spec.type == "string":
                 text = F.lpad(text, spec.zero_pad, "0")
+        elif spec.type == "string" and upper_code(spec):
+            text = col if type_name == "StringType" else col.cast("string")
+            return F.when(text.rlike(_UPPER_NEEDS_WORK), F.upper(F.trim(text))).otherwise(text)
         elif spec.type == "string":
             return None if type_name == "StringType" else col.cast("string")
         else:
@@ -539,7 +587,7 @@ def duckdb_conversion(spec: ColumnSpec, type_name: str, table: str) -> str | Non
     return _duckdb_guard(text, checked, table, spec.name, f"expected {kind}")
 
 
-def _canonical_text_codes(frame: Any, names: list[str]) -> set[str]:
+def _canonical_text_codes(frame: Any, names: list[str], upper: Sequence[str] = ()) -> set[str]:
     """The text code columns among ``names`` whose values are all canonical already.
 
     As on pandas, codes are checked on their distinct values (one query for all the
@@ -557,7 +605,12 @@ def _canonical_text_codes(frame: Any, names: list[str]) -> set[str]:
     ]
     found = frame.query("frame", " UNION ALL ".join(parts)).fetchall()
     needs_work = re.compile(_CODE_NEEDS_WORK)
-    bad = {names[k] for k, v in found if v is not None and needs_work.search(v)}
+    needs_upper = re.compile(_UPPER_NEEDS_WORK)
+    bad = {
+        names[k]
+        for k, v in found
+        if v is not None and (needs_upper if names[k] in upper else needs_work).search(v)
+    }
     return set(names) - bad
 
 
@@ -570,12 +623,22 @@ def _normalize_duckdb(frame: Any, contract: TableContract, table: str) -> Any:
         and spec.type == "code"
         and str(type_).upper() == "VARCHAR"
     ]
-    canonical = _canonical_text_codes(frame, text_codes)
+    upper = [
+        name
+        for name, type_ in zip(frame.columns, frame.types, strict=True)
+        if (spec := contract.get(name)) is not None
+        and upper_code(spec)
+        and str(type_).upper() == "VARCHAR"
+    ]
+    canonical = _canonical_text_codes(frame, text_codes + upper, upper)
     for name, type_ in zip(frame.columns, frame.types, strict=True):
         spec = contract.get(name)
         if name in canonical:
             spec = None
-        expr = duckdb_conversion(spec, str(type_), table) if spec is not None else None
+        if spec is not None and name in upper:
+            expr = f"upper(trim({sql_name(name)}))"
+        else:
+            expr = duckdb_conversion(spec, str(type_), table) if spec is not None else None
         changed = changed or expr is not None
         items.append(f"{expr} AS {sql_name(name)}" if expr is not None else sql_name(name))
     return frame.project(", ".join(items)) if changed else frame

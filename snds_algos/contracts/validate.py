@@ -136,7 +136,7 @@ def validate(
     >>> validate(ald, "IR_IMB_R", columns=["MED_MTF_COD"])
     Traceback (most recent call last):
     ...
-    snds_algos.errors.ContractError: IR_IMB_R.MED_MTF_COD: values do not match the code format ^[A-Z][0-9][0-9A-Z+*]{0,5}$; offending values: ['diabete']
+    snds_algos.errors.ContractError: IR_IMB_R.MED_MTF_COD: values do not match the code format ^[A-Z][0-9][0-9A-Z+*]{0,5}$; offending values: ['DIABETE']
     """
     contract = get_contract(table)
     present = list(frame.columns)

@@ -112,7 +112,7 @@ def dcir_detail(
     (and ``clean_dcir`` applies its flux window). Returns a native frame with the detail
     columns, ``prs_columns`` and ``patient_id``.
     """
-    from snds_algos.backend import PANDAS, computed_once, lazy, to_native
+    from snds_algos.backend import PANDAS, computed_once, distinct, lazy, to_native
     from snds_algos.cleaning.dcir import DCIR_KEYS, clean_dcir
     from snds_algos.identity import attribute_dcir
 
@@ -130,6 +130,27 @@ def dcir_detail(
         det_native, prs_native = to_native(det), to_native(prs)
         wanted_docs = det_native["DCT_ORD_NUM"].dropna().unique()
         prs = lazy(prs_native[prs_native["DCT_ORD_NUM"].isin(wanted_docs)])
+    # the prestations of the selected detail lines, each identical ER_PRS_F line once: a
+    # duplicated prestation would otherwise duplicate its detail lines (and the report's
+    # counts would not follow from one step to the next); the copies are counted
+    matching = prs.join(distinct(det.select(*keys)), on=keys, how="inner")
+    unique_prs = computed_once(distinct(matching))
+    if report is not None:
+        counts = matching.select(nw.len().alias("n")).join(
+            unique_prs.select(nw.len().alias("__m")), how="cross"
+        )
+        report.add_note_counts(
+            "ER_PRS_F",
+            counts.with_columns((nw.col("n") - nw.col("__m")).alias("__r0")),
+            [
+                (
+                    "dcir:duplicate_prestations",
+                    "identical ER_PRS_F lines of the selected detail lines, kept once",
+                    "__r0",
+                )
+            ],
+        )
+    prs = unique_prs
     if report is None:
         joined = det.join(prs, on=keys, how="inner")
     else:

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from snds_algos.backend import date_literal, lazy, matches_codes, to_native
+from snds_algos.backend import lazy, matches_codes, to_native
+from snds_algos.contracts.sentinels import SENTINEL_DATES, is_no_date, is_sentinel
 from snds_algos.events._common import read_ben
 from snds_algos.events.codelists import CodeList, resolve_codes
 from snds_algos.events.schema import finish_events
@@ -17,9 +18,9 @@ from snds_algos.io.source import TableSource, open_source
 from snds_algos.reports import Report
 
 ALD_EXTRAS = {"exemption_nature": "string"}
-#: IMB_ALD_DTF values meaning "no end" (domain notes §4)
-OPEN_END_SENTINELS = (dt.date(1600, 1, 1), dt.date(2099, 12, 31))
-#: IMB_ALD_DTD value meaning "unknown start"
+#: IMB_ALD_DTF values meaning "no end" (domain notes §4, and 0001-01-01, 9999-12-31)
+OPEN_END_SENTINELS = SENTINEL_DATES
+#: IMB_ALD_DTD value meaning "unknown start" (every placeholder of SENTINEL_DATES is)
 START_SENTINEL = dt.date(1600, 1, 1)
 
 
@@ -34,9 +35,12 @@ def long_term_illnesses(
     """Long-term illness exemptions (ALD) of IR_IMB_R, one event per exemption.
 
     Rows are attributed by :func:`~snds_algos.identity.attribute_dcir` on
-    (BEN_NIR_PSA, BEN_RNG_GEM). An end date of 1600-01-01 or 2099-12-31 (or missing)
-    means open-ended and becomes null. A row without a usable start (missing or
-    1600-01-01) cannot be dated: it is removed and counted (``ald:no_start``).
+    (BEN_NIR_PSA, BEN_RNG_GEM). An end date that is missing or a placeholder
+    (0001-01-01, 1600-01-01, 2099-12-31, 9999-12-31:
+    :data:`~snds_algos.contracts.sentinels.SENTINEL_DATES`) means open-ended and becomes
+    null; the placeholders are counted in the report's notes (``ald:end_placeholder``).
+    A row without a usable start (missing or a placeholder) cannot be dated: it is
+    removed and counted (``ald:no_start``).
 
     Event: category ``"ald"``, value = ICD-10 code (MED_MTF_COD), group_id = exemption
     nature (IMB_ETM_NAT, e.g. ``"41"``), start = IMB_ALD_DTD, end = IMB_ALD_DTF or null
@@ -83,15 +87,30 @@ def long_term_illnesses(
         imb = imb.filter(matches_codes("MED_MTF_COD", resolved[0], how=resolved[1]))
     if natures is not None:
         imb = imb.filter(matches_codes("IMB_ETM_NAT", [str(n) for n in natures], how="exact"))
-    no_start = nw.col("IMB_ALD_DTD").is_null() | (
-        nw.col("IMB_ALD_DTD") == date_literal(START_SENTINEL)
-    ).fill_null(True)
+    no_start = is_no_date("IMB_ALD_DTD")
     if report is not None:
-        report.add_flags("IR_IMB_R", imb, [("ald:no_start", "ALD without a start date", no_start)])
+        report.add_flags(
+            "IR_IMB_R",
+            imb,
+            [("ald:no_start", "ALD without a start date (missing or a placeholder)", no_start)],
+        )
+        report.add_notes(
+            "IR_IMB_R",
+            imb.filter(~no_start),
+            [
+                (
+                    "ald:end_placeholder",
+                    "end date IMB_ALD_DTF a placeholder ("
+                    + ", ".join(d.isoformat() for d in SENTINEL_DATES)
+                    + "), read as open-ended",
+                    is_sentinel("IMB_ALD_DTF").fill_null(False),
+                )
+            ],
+        )
     imb = imb.filter(~no_start)
     rows = lazy(attribute_dcir(to_native(imb), read_ben(src), table="IR_IMB_R", report=report))
     end = nw.col("IMB_ALD_DTF")
-    open_ended = end.is_null() | end.is_in(list(OPEN_END_SENTINELS)).fill_null(True)
+    open_ended = is_no_date("IMB_ALD_DTF")
     events = rows.select(
         "patient_id",
         nw.lit("ald").alias("category"),

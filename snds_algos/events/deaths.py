@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from snds_algos.backend import PANDAS, date_literal, lazy, matches_codes, to_native
+from snds_algos.backend import PANDAS, lazy, matches_codes, to_native
+from snds_algos.contracts.sentinels import is_no_date
 from snds_algos.errors import MissingTableError
 from snds_algos.events._common import read_ben
 from snds_algos.events.codelists import CodeList, resolve_codes
@@ -35,9 +36,9 @@ CAUSE_EXTRAS = {"rank": "integer"}
 
 
 def _no_date(column: str) -> nw.Expr:
-    """``column`` cannot date a death: missing or the 1600-01-01 sentinel."""
-    date = nw.col(column)
-    return date.is_null() | (date == date_literal(ALIVE_SENTINEL)).fill_null(True)
+    """``column`` cannot date a death: missing or a placeholder (1600-01-01 for the
+    living, 0001-01-01, 9999-12-31...: :data:`~snds_algos.contracts.sentinels.SENTINEL_DATES`)."""
+    return is_no_date(column)
 
 
 def referential_deaths(src: TableSource) -> nw.LazyFrame:

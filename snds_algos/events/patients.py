@@ -6,9 +6,9 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import PANDAS, backend_of, date_from_parts, date_literal, lazy, to_native
+from snds_algos.backend import PANDAS, backend_of, date_from_parts, lazy, to_native
+from snds_algos.contracts.sentinels import is_no_date
 from snds_algos.events._common import read_ben
-from snds_algos.events.deaths import ALIVE_SENTINEL
 from snds_algos.identity import patient_id_expr
 from snds_algos.io.source import TableSource, open_source
 
@@ -55,7 +55,7 @@ def patients(source: TableSource | Any) -> Any:
     ).filter(~nw.col("BEN_NIR_PSA").is_null())
     ben = date_from_parts(ben, "BEN_NAI_ANN", "BEN_NAI_MOI", "__birth")
     death = nw.col("BEN_DCD_DTE")
-    alive = death.is_null() | (death == date_literal(ALIVE_SENTINEL)).fill_null(True)
+    alive = is_no_date("BEN_DCD_DTE")
     sex = nw.col("BEN_SEX_COD")
     rows = ben.select(
         patient_id_expr(ben.collect_schema().names()).alias("patient_id"),

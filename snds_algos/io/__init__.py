@@ -1,5 +1,8 @@
 """Reading a study's SNDS tables: folders of parquet or CSV files, a Spark catalog, or
 frames in memory. Only the tables and columns a computation needs are read.
+
+Writing outputs (never overwritten without being asked, never half-written):
+:mod:`snds_algos.io.output`.
 """
 
 from snds_algos.io.source import (

@@ -74,6 +74,47 @@ class TableSource:
                 found.append(year)
         return sorted(found)
 
+    def data_years(self) -> list[int]:
+        """The calendar years the data holds, to check a reference year against.
+
+        The years of the yearly PMSI tables (``T_MCO19B`` -> 2019); without any yearly
+        table, the years of the care dates of ER_PRS_F (EXE_SOI_DTD, from its first to
+        its last year; one aggregation); ``[]`` when neither is known. Computed once.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> FrameSource({"T_MCO19B": pd.DataFrame(), "T_MCO20C": pd.DataFrame()}).data_years()
+        [2019, 2020]
+        """
+        cached = self.__dict__.get("_data_years")
+        if cached is not None:
+            return list(cached)
+        years: set[int] = set()
+        for name in self.physical_tables():
+            _, year = logical_name(name)
+            if year is not None:
+                years.add(year)
+        if not years and "ER_PRS_F" in self.physical_tables():
+            import narwhals as nw
+
+            from snds_algos.backend import lazy
+
+            dates = lazy(self.read("ER_PRS_F", ["EXE_SOI_DTD"]))
+            row = (
+                dates.select(
+                    nw.col("EXE_SOI_DTD").dt.year().min().alias("first"),
+                    nw.col("EXE_SOI_DTD").dt.year().max().alias("last"),
+                )
+                .collect()
+                .to_pandas()
+                .iloc[0]
+            )
+            if row.notna().all():
+                years = set(range(int(row["first"]), int(row["last"]) + 1))
+        self.__dict__["_data_years"] = sorted(years)
+        return sorted(years)
+
     def has(self, table: str) -> bool:
         """Whether the source holds ``table`` (for a yearly table: at least one year)."""
         logical, year = logical_name(table)
@@ -240,6 +281,48 @@ def _stack(parts: list[Any], backend: Backend) -> Any:
 _CSV_SEPARATORS = (";", ",", "|", "\t")
 
 
+#: bytes that cp1252 leaves undefined: a file holding one of them is read as latin-1
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def csv_encoding(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
+    """The encoding a CSV export is read with: ``"utf-8"`` when the whole file is valid
+    UTF-8, else ``"cp1252"`` (Windows / SAS exports), or ``"latin-1"`` when the file holds
+    bytes that cp1252 leaves undefined.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.csv").write_bytes("LIB\\nHôpital".encode("utf-8"))
+    >>> _ = (folder / "b.csv").write_bytes("LIB\\nHôpital".encode("cp1252"))
+    >>> csv_encoding(folder / "a.csv"), csv_encoding(folder / "b.csv")
+    ('utf-8', 'cp1252')
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, undefined = True, False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not utf8 and not undefined:
+                undefined = any(b in _CP1252_UNDEFINED for b in chunk)
+            if not utf8 and undefined:
+                break
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    return "latin-1" if undefined else "cp1252"
+
+
 def _csv_separator(path: Path) -> str:
     with open(path, encoding="utf-8", errors="replace") as fh:
         header = fh.readline()
@@ -287,6 +370,9 @@ class FolderSource(TableSource):
         self.description = f"folder {self.path}"
         self._files = self._scan()
         self._spark_frames: dict[str, Any] = {}
+        self._columns: dict[str, list[str]] = {}
+        #: the encoding each CSV table was read with (``utf-8``, ``cp1252``, ``latin-1``)
+        self.encodings: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"FolderSource({str(self.path)!r}, backend={self.backend!r})"
@@ -315,20 +401,58 @@ class FolderSource(TableSource):
     def _csv_files(self, path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*.csv")) if path.is_dir() else [path]
 
+    def _parts(self, path: Path, kind: str) -> list[Path]:
+        if not path.is_dir():
+            return [path]
+        return sorted(p for p in path.rglob(f"*{kind}") if p.is_file())
+
+    def _encoding(self, name: str) -> str:
+        """The encoding of a CSV table (every part checked; one non-UTF-8 part makes the
+        whole table read as cp1252 or latin-1), recorded in :attr:`encodings`."""
+        if name not in self.encodings:
+            path, _ = self._files[name]
+            found = {csv_encoding(p) for p in self._csv_files(path)}
+            self.encodings[name] = (
+                "utf-8" if found == {"utf-8"} else "latin-1" if "latin-1" in found else "cp1252"
+            )
+        return self.encodings[name]
+
+    def _part_columns(self, part: Path, kind: str, name: str) -> list[str]:
+        if kind == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(part).names)
+        with open(part, encoding=self._encoding(name), newline="") as fh:
+            header = fh.readline().rstrip("\r\n")
+        return [c.strip().strip('"') for c in header.split(_csv_separator(part))]
+
     def _columns_of(self, name: str) -> list[str]:
+        if name in self._columns:
+            return self._columns[name]
         path, kind = self._files[name]
         try:
-            if kind == ".parquet":
-                import pyarrow.dataset as ds
-
-                return list(ds.dataset(path, format="parquet").schema.names)
-            first = self._csv_files(path)[0]
-            sep = _csv_separator(first)
-            with open(first, encoding="utf-8") as fh:
-                header = fh.readline().rstrip("\r\n")
-            return [c.strip().strip('"') for c in header.split(sep)]
+            parts = self._parts(path, kind)
+            columns = self._part_columns(parts[0], kind, name)
+            first = {c.upper() for c in columns}
+            for part in parts[1:]:
+                # parts of one table must have the same columns: a part without DPN_QLF
+                # would otherwise be read with nulls there, its information lines kept
+                other = {c.upper() for c in self._part_columns(part, kind, name)}
+                if other != first:
+                    lacks, extra = sorted(first - other), sorted(other - first)
+                    problem = f"part {part.relative_to(path)} has other columns than part "
+                    problem += f"{parts[0].relative_to(path)}"
+                    if lacks:
+                        problem += f"; it lacks {', '.join(lacks)}"
+                    if extra:
+                        problem += f"; it adds {', '.join(extra)}"
+                    raise ContractError(name, (lacks or extra)[0], problem)
+        except ContractError:
+            raise
         except (OSError, ValueError, IndexError) as exc:
             raise UnreadableTableError(name, str(path), str(exc)) from exc
+        self._columns[name] = columns
+        return columns
 
     def _read_physical(self, name: str, columns: Sequence[str] | None) -> Any:
         path, kind = self._files[name]
@@ -341,16 +465,20 @@ class FolderSource(TableSource):
                     frame = self.spark.read.parquet(str(path))
                 elif frame is None:
                     sep = _csv_separator(self._csv_files(path)[0])
+                    # Spark 4 reads UTF-8 and ISO-8859-1 only: cp1252 is read as latin-1
+                    # (they differ on 0x80-0x9F, never in codes)
+                    encoding = "UTF-8" if self._encoding(name) == "utf-8" else "ISO-8859-1"
                     frame = (
                         self.spark.read.option("header", True)
                         .option("sep", sep)
+                        .option("encoding", encoding)
                         .option("inferSchema", False)
                         .csv(str(path))
                     )
                 self._spark_frames[name] = frame
                 return frame.select(*columns) if columns is not None else frame
             if self.backend == DUCKDB:
-                return self._read_duckdb(path, kind, columns)
+                return self._read_duckdb(path, kind, columns, name)
             if kind == ".parquet":
                 import pyarrow.dataset as ds
 
@@ -372,7 +500,7 @@ class FolderSource(TableSource):
                         usecols=list(columns) if columns is not None else None,
                         keep_default_na=False,
                         na_values=[""],
-                        encoding="utf-8",
+                        encoding=self._encoding(name),
                     )
                 )
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -384,11 +512,44 @@ class FolderSource(TableSource):
                 raise UnreadableTableError(name, str(path), str(exc).splitlines()[0]) from exc
             raise
 
-    def _read_duckdb(self, path: Path, kind: str, columns: Sequence[str] | None) -> Any:
+    def _csv_arrow(self, path: Path, columns: Sequence[str] | None, name: str) -> Any:
+        """A CSV table as an Arrow table of text columns, decoded with its encoding."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        encoding = self._encoding(name)
+        parts = []
+        for file in self._csv_files(path):
+            header = self._part_columns(file, ".csv", name)
+            keep = (
+                header
+                if columns is None
+                else [c for c in header if c.upper() in {x.upper() for x in columns}]
+            )
+            parts.append(
+                pcsv.read_csv(
+                    file,
+                    read_options=pcsv.ReadOptions(encoding=encoding),
+                    parse_options=pcsv.ParseOptions(delimiter=_csv_separator(file)),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={c: pa.string() for c in header},
+                        include_columns=keep,
+                        strings_can_be_null=True,
+                        null_values=[""],
+                    ),
+                )
+            )
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+    def _read_duckdb(self, path: Path, kind: str, columns: Sequence[str] | None, name: str) -> Any:
         con = duckdb_connection()
         if kind == ".parquet":
             files = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
             frame = con.read_parquet(files, hive_partitioning=False)
+        elif self._encoding(name) != "utf-8":
+            # DuckDB reads UTF-8 CSV only: a cp1252 / latin-1 export is decoded by Arrow
+            # (in memory, text columns only) and handed to DuckDB
+            frame = con.from_arrow(self._csv_arrow(path, columns, name))
         else:
             files = [str(p) for p in self._csv_files(path)]
             frame = con.read_csv(
@@ -396,7 +557,6 @@ class FolderSource(TableSource):
                 header=True,
                 sep=_csv_separator(Path(files[0])),
                 all_varchar=True,
-                encoding="utf-8",
             )
         if columns is None:
             return frame
@@ -563,5 +723,6 @@ __all__ = [
     "FolderSource",
     "FrameSource",
     "TableSource",
+    "csv_encoding",
     "open_source",
 ]

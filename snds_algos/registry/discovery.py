@@ -16,6 +16,7 @@ list of them.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ from snds_algos.registry.schema import CardError, parse_version
 
 #: the entry point group other packages use to register algorithms
 ENTRY_POINT_GROUP = "snds_algos.algorithms"
+
+
+#: the card schema's id pattern, matched in full (ids are used as folder names)
+_ID = re.compile(r"[a-z][a-z0-9_]{1,48}")
 
 
 class RegistryWarning(UserWarning):
@@ -103,6 +108,11 @@ class Registry:
     def get(self, algorithm_id: str, version: str | None = None) -> Algorithm:
         """The given version of an algorithm, or its latest version."""
         versions = [a for a in self.items if a.id == algorithm_id]
+        if not versions and (not isinstance(algorithm_id, str) or not _ID.fullmatch(algorithm_id)):
+            raise UnknownAlgorithmError(
+                f"invalid algorithm id {algorithm_id!r}: lower-case letters, digits and "
+                "underscores, starting with a letter (see `snds-algos list`)"
+            )
         if not versions:
             known = ", ".join(sorted({a.id for a in self.items})) or "none"
             raise UnknownAlgorithmError(f"no algorithm {algorithm_id!r}; registered: {known}")

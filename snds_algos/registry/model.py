@@ -15,6 +15,7 @@ Nothing here imports pandas or PySpark until code lists are read or ``run`` is c
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
 import importlib.util
 import re
@@ -240,7 +241,20 @@ class Algorithm:
 
     @property
     def run(self) -> Callable[..., Any]:
-        """The algorithm's function (imported on first use)."""
+        """The algorithm's function (imported on first use); its keyword arguments are
+        checked against the card's declared parameter types first
+        (:func:`check_parameters`)."""
+        function = self._function()
+        card_parameters = self.card.get("parameters", [])
+
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            kwargs = check_parameters(card_parameters, kwargs)
+            return function(*args, **kwargs)
+
+        return run
+
+    def _function(self) -> Callable[..., Any]:
         target = self._run
         if callable(target):
             return target
@@ -258,6 +272,70 @@ class Algorithm:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Same as ``self.run(*args, **kwargs)``."""
         return self.run(*args, **kwargs)
+
+
+def _type_problem(kind: str, value: Any) -> str | None:
+    """Why ``value`` is not of the card type ``kind`` (``None``: it is)."""
+    if value is None:
+        return None
+    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"expected an integer, got {value!r}"
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, got {value!r}"
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"expected true or false, got {value!r}"
+    if kind == "string" and not isinstance(value, str):
+        return f"expected a string, got {value!r}"
+    if kind == "list" and (
+        isinstance(value, str | bytes) or not isinstance(value, list | tuple | set | frozenset)
+    ):
+        shown = f"the string {value!r}" if isinstance(value, str) else repr(value)
+        return f"expected a list (e.g. [{value!r}]), got {shown}"
+    if kind == "date":
+        import datetime as dt
+
+        if isinstance(value, str):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return f"expected a date YYYY-MM-DD, got {value!r}"
+        elif not isinstance(value, dt.date):
+            return f"expected a date, got {value!r}"
+    return None
+
+
+def check_parameters(declared: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
+    """Check keyword arguments against the card's parameters (``name``, ``type``).
+
+    ``year`` is converted from what a user types (``"2020"``); a value of the wrong type
+    (a string where a list is declared, ...) raises
+    :class:`~snds_algos.errors.ParameterError` naming the parameter. Arguments the card
+    does not declare are left to the algorithm. Returns the (converted) arguments.
+
+    Examples
+    --------
+    >>> card = [{"name": "year", "type": "integer"}, {"name": "ald_natures", "type": "list"}]
+    >>> check_parameters(card, {"year": "2020", "ald_natures": ["41"]})
+    {'year': 2020, 'ald_natures': ['41']}
+    >>> check_parameters(card, {"ald_natures": "41"})
+    Traceback (most recent call last):
+    ...
+    snds_algos.errors.ParameterError: parameter ald_natures: expected a list (e.g. ['41']), got the string '41'
+    """
+    from snds_algos.errors import ParameterError
+
+    out = dict(values)
+    types = {p["name"]: p.get("type") for p in declared}
+    if out.get("year") is not None and "year" in types:
+        from snds_algos.parameters import reference_year
+
+        out["year"] = reference_year(out["year"])
+    for name, value in out.items():
+        kind = types.get(name)
+        problem = _type_problem(kind, value) if kind else None
+        if problem:
+            raise ParameterError(name, problem)
+    return out
 
 
 def _module_name(folder: Path) -> str | None:

@@ -26,6 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from snds_algos.errors import SndsAlgosError
 from snds_algos.registry.model import Algorithm, read_code_rows
 from snds_algos.registry.schema import plain
 
@@ -122,7 +123,7 @@ def write_released(released: dict[str, str], path: Path | str | None = None) -> 
     return file
 
 
-class ReleaseError(ValueError):
+class ReleaseError(SndsAlgosError, ValueError):
     """A version cannot be released (draft, or released before with other content)."""
 
 

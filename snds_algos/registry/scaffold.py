@@ -25,12 +25,67 @@ from typing import Any
 import yaml
 
 from snds_algos._yaml import safe_load
+from snds_algos.errors import InvalidNameError, SndsAlgosError
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]{1,48}$")
+#: an algorithm id (the card schema's pattern), matched in full: no path separators,
+#: no "..", no trailing newline
+_NAME = re.compile(r"[a-z][a-z0-9_]{1,48}")
+#: a semantic version MAJOR.MINOR.PATCH[-pre-release], matched in full
+_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?")
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(SndsAlgosError, ValueError):
     """The algorithm name is invalid or its folder already exists."""
+
+
+class InvalidAlgorithmNameError(ScaffoldError, InvalidNameError):
+    """An algorithm id or version used as a path does not match its full pattern."""
+
+
+def check_algorithm_id(name: str) -> str:
+    """``name`` if it is a valid algorithm id (full match of ``[a-z][a-z0-9_]{1,48}``).
+
+    Anything else (``../x``, ``x\\n``, upper case) raises :class:`InvalidAlgorithmNameError`.
+
+    Examples
+    --------
+    >>> check_algorithm_id("heart_failure")
+    'heart_failure'
+    >>> check_algorithm_id("../../x")
+    Traceback (most recent call last):
+    ...
+    snds_algos.registry.scaffold.InvalidAlgorithmNameError: invalid algorithm name '../../x': ...
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InvalidAlgorithmNameError(
+            f"invalid algorithm name {name!r}: 2 to 49 lower-case letters, digits and "
+            "underscores, starting with a letter (e.g. heart_failure)"
+        )
+    return name
+
+
+def check_version(version: str) -> str:
+    """``version`` if it is a semantic version (full match), else
+    :class:`InvalidAlgorithmNameError`.
+
+    Examples
+    --------
+    >>> check_version("1.1.0")
+    '1.1.0'
+    """
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        raise InvalidAlgorithmNameError(
+            f"invalid version {version!r}: a semantic version MAJOR.MINOR.PATCH (e.g. 1.1.0)"
+        )
+    return version
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """``path`` resolved, refused unless it lies inside ``root`` (resolved)."""
+    resolved, base = path.resolve(), root.resolve()
+    if resolved != base and base not in resolved.parents:
+        raise InvalidAlgorithmNameError(f"{path} resolves outside {base}: refused")
+    return resolved
 
 
 def example_card(algorithm_id: str, title: str | None = None) -> dict[str, Any]:
@@ -348,14 +403,10 @@ def new_algorithm(
     >>> sorted(p.name for p in paths["folder"].iterdir())
     ['__init__.py', 'card.yaml', 'codes', 'definition.yaml', 'docs.md', 'references.bib']
     """
-    if not _NAME.match(name):
-        raise ScaffoldError(
-            f"invalid algorithm name {name!r}: lower-case letters, digits and underscores, "
-            "starting with a letter (e.g. heart_failure)"
-        )
+    check_algorithm_id(name)
     base = source_root(root)
-    folder = base / "snds_algos" / "algorithms" / name
-    tests = base / "tests" / "algorithms" / f"test_{name}.py"
+    folder = _inside(base / "snds_algos" / "algorithms" / name, base / "snds_algos" / "algorithms")
+    tests = _inside(base / "tests" / "algorithms" / f"test_{name}.py", base / "tests")
     for path in (folder, tests):
         if path.exists():
             raise ScaffoldError(f"{path} already exists")
@@ -413,8 +464,11 @@ def new_version(
     from snds_algos.registry.model import load_folder, version_folder_name
     from snds_algos.registry.schema import parse_version
 
+    check_algorithm_id(algorithm_id)
+    check_version(version)
     base = source_root(root)
-    folder = base / "snds_algos" / "algorithms" / algorithm_id
+    algorithms = base / "snds_algos" / "algorithms"
+    folder = _inside(algorithms / algorithm_id, algorithms)
     if not (folder / "card.yaml").is_file():
         raise ScaffoldError(f"no algorithm folder {folder}")
     current = load_folder(folder)
@@ -425,7 +479,7 @@ def new_version(
     if not newer:
         raise ScaffoldError(f"{version} is not above the current version {current.version}")
     versions = folder / "versions"
-    kept = versions / version_folder_name(current.version)
+    kept = _inside(versions / version_folder_name(current.version), folder)
     if kept.exists():
         raise ScaffoldError(f"{kept} already exists")
     versions.mkdir(exist_ok=True)
