@@ -53,12 +53,14 @@ def measure(folder: Path, backend: str, disambiguate: bool, spark=None) -> dict:
     seconds = time.perf_counter() - started
     steps = report.to_pandas()
     steps = steps[steps["table"] == "T_MCOaaC"].set_index("step")
+    notes = report.notes_pandas()
+    notes = notes[notes["table"] == "T_MCOaaC"].set_index("step")
     merged = stays[["group_id", "patient_id"]].merge(truth(folder), on="group_id", how="left")
     wrong = merged["truth"].notna() & (merged["patient_id"] != merged["truth"])
     return {
-        "reached": int(steps.loc["identity:attributed_by_key", "rows_in"]),
-        "by_key": int(steps.loc["identity:attributed_by_key", "rows_removed"]),
-        "by_sex_age": int(steps.loc["identity:attributed_by_sex_age", "rows_removed"]),
+        "reached": int(steps.loc["identity:ambiguous", "rows_in"]),
+        "by_key": int(notes.loc["identity:attributed_by_key", "rows_counted"]),
+        "by_sex_age": int(notes.loc["identity:attributed_by_sex_age", "rows_counted"]),
         "ambiguous": int(steps.loc["identity:ambiguous", "rows_removed"]),
         "stays": len(stays),
         "unknown_truth": int(merged["truth"].isna().sum()),

@@ -350,12 +350,12 @@ def attribute_pmsi(
     stays ambiguous: removed. Columns absent from ``frame`` or IR_BEN_R count as unknown
     (with none of them, every shared key stays ambiguous).
 
-    ``report`` receives one block for ``table`` where every row is counted once, by its
-    outcome, in this order: ``identity:invalid_nir``, ``identity:not_in_referential``
-    (removed), ``identity:attributed_by_key``, ``identity:attributed_by_sex_age`` (kept),
-    ``identity:ambiguous`` (removed). Each step's ``rows_in`` is the previous step's
-    ``rows_out`` (rows not yet settled), so the last ``rows_out`` is 0 and the rows kept
-    are the two ``attributed_*`` steps.
+    ``report`` receives one block for ``table`` of the rows removed, each step's input
+    being the previous step's output: ``identity:invalid_nir``,
+    ``identity:not_in_referential``, ``identity:ambiguous`` (a shared key that sex and age
+    do not resolve); and, as notes (rows counted, kept), how the kept rows were
+    attributed: ``identity:attributed_by_key`` (a key of one person) and
+    ``identity:attributed_by_sex_age`` (a shared key resolved by the stay's sex and age).
 
     Examples
     --------
@@ -371,10 +371,10 @@ def attribute_pmsi(
     >>> report = Report()
     >>> attribute_pmsi(stays, ben, report=report)["patient_id"].tolist()
     ['P1', 'P3']
-    >>> report.to_pandas()[["step", "rows_removed"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
-    [['identity:invalid_nir', 1], ['identity:not_in_referential', 0],
-     ['identity:attributed_by_key', 1], ['identity:attributed_by_sex_age', 1],
-     ['identity:ambiguous', 1]]
+    >>> report.to_pandas()[["step", "rows_removed", "rows_out"]].values.tolist()
+    [['identity:invalid_nir', 1, 3], ['identity:not_in_referential', 0, 3], ['identity:ambiguous', 1, 2]]
+    >>> report.notes_pandas()[["step", "rows_counted"]].values.tolist()
+    [['identity:attributed_by_key', 1], ['identity:attributed_by_sex_age', 1]]
     """
     common_backend({table: frame, "IR_BEN_R": ir_ben_r})
     index = _person_rows(ir_ben_r).select("BEN_NIR_PSA", PATIENT_ID)
@@ -417,9 +417,16 @@ def attribute_pmsi(
             [
                 ("identity:invalid_nir", OUTCOMES["invalid_nir"], is_invalid),
                 ("identity:not_in_referential", OUTCOMES["not_in_referential"], absent),
-                ("identity:attributed_by_key", o["attributed_by_key"], ~several),
-                ("identity:attributed_by_sex_age", o["attributed_by_sex_age"], resolved),
-                ("identity:ambiguous", o["ambiguous"], several),
+                ("identity:ambiguous", o["ambiguous"], several & ~resolved),
+            ],
+        )
+        settled = ~is_invalid & ~absent
+        report.add_notes(
+            table,
+            joined,
+            [
+                ("identity:attributed_by_key", o["attributed_by_key"], settled & ~several),
+                ("identity:attributed_by_sex_age", o["attributed_by_sex_age"], settled & resolved),
             ],
         )
     keep = ~is_invalid & ~absent & (~several | resolved)

@@ -77,8 +77,14 @@ def attributed(backend, data, persons=PERSONS, **kwargs):
     report = Report()
     out = attribute_pmsi(stays(backend, data), ben(backend, persons), report=report, **kwargs)
     got = {r["RSA_NUM"]: r["patient_id"] for r in rows(out, ["RSA_NUM"])}
+    return got, step_counts(report)
+
+
+def step_counts(report):
+    """Rows removed by each identity step, and rows kept by each attribution note."""
     counts = dict(report.to_pandas()[["step", "rows_removed"]].values.tolist())
-    return got, counts
+    counts.update(report.notes_pandas()[["step", "rows_counted"]].values.tolist())
+    return counts
 
 
 D = dt.date
@@ -129,11 +135,15 @@ def test_report_steps_chain_and_outcomes_in_order(backend):
     assert table[["step", "rows_in", "rows_removed", "rows_out"]].values.tolist() == [
         ["identity:invalid_nir", 5, 1, 4],
         ["identity:not_in_referential", 4, 1, 3],
-        ["identity:attributed_by_key", 3, 1, 2],
-        ["identity:attributed_by_sex_age", 2, 1, 1],
-        ["identity:ambiguous", 1, 1, 0],
+        ["identity:ambiguous", 3, 1, 2],
     ]
     assert set(table["table"]) == {"T_MCOaaC"}
+    # the kept rows, by how they were attributed (counted, not removed)
+    notes = report.notes_pandas()
+    assert notes[["step", "rows_in", "rows_counted"]].values.tolist() == [
+        ["identity:attributed_by_key", 5, 1],
+        ["identity:attributed_by_sex_age", 5, 1],
+    ]
 
 
 def test_switched_off_every_shared_key_is_ambiguous(backend):
@@ -325,6 +335,7 @@ def test_extractors_attribute_mco_ssr_had_by_sex_and_age(backend, disambiguate):
     ]
     assert got == (expected if disambiguate else [])
     counts = report.to_pandas().set_index(["table", "step"])["rows_removed"].to_dict()
+    counts.update(report.notes_pandas().set_index(["table", "step"])["rows_counted"].to_dict())
     for table, resolved in (("T_MCOaaC", 2), ("T_SSRaaC", 1), ("T_HADaaC", 1)):
         assert counts[(table, "identity:attributed_by_sex_age")] == (
             resolved if disambiguate else 0
@@ -339,12 +350,13 @@ def test_cli_run_switches_the_disambiguation_off(capsys):
         argv = ["run", "diabetes", "--year", "2020", "--persons", "2000", *options]
         assert main(argv) == 0
         lines = [
-            line.split()
+            line.strip()
             for line in capsys.readouterr().out.splitlines()
-            if "T_MCOaaC" in line and "identity:attributed_by_sex_age" in line
+            if "T_MCOaaC: identity:attributed_by_sex_age:" in line
         ]
-        assert len(lines) == 1
-        return int(lines[0][-2])  # table step description... rows_in rows_removed rows_out
+        assert len(lines) == 1, lines
+        # "T_MCOaaC: identity:attributed_by_sex_age: N of M rows (...)"
+        return int(lines[0].split(": ")[2].split(" of ")[0])
 
     assert attributed_by_sex_age() > 0
     assert attributed_by_sex_age("--no-disambiguation") == 0
