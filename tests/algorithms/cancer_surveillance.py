@@ -151,7 +151,7 @@ def agreement_with_the_planted_truth(spec: Cancer, min_true_positives: int) -> N
     e = planted(surveillance_id(spec), spec.planted)
     print(describe(e))
     assert e.true_positives >= min_true_positives
-    assert e.ppv > 0.9
+    assert e.false_positives == 0 or e.ppv > 0.9  # PPV undefined when nobody is found
     folder = sample()
 
     def found(algorithm_id):
