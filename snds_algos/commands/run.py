@@ -93,8 +93,9 @@ def main(args: argparse.Namespace) -> int:
         from snds_algos.errors import ParameterError
 
         raise ParameterError(
+            "ALGORITHM",
             f"{algorithm.id} is a {algorithm.kind} algorithm; `run` runs case identification "
-            f"algorithms (use {algorithm.id} from Python: snds-algos show {algorithm.id})"
+            f"algorithms (use {algorithm.id} from Python: snds-algos show {algorithm.id})",
         )
     if args.out:  # before computing: a bad or existing destination fails now, not after
         from snds_algos.io.output import TABLE_SUFFIXES, check_destination

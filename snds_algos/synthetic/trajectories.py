@@ -455,6 +455,8 @@ def _fills(
     day = day + shift
     ok = (day >= start) & (day <= w_end[who])
     who, day, shift, cell, is_last = who[ok], day[ok], shift[ok], cell[ok], is_last[ok]
+    if not len(who):  # a small chunk may hold no refill
+        return who, day, np.ones(0, dtype=np.int64)
     # sometimes two boxes, and the next refill of the step (not its last) is skipped
     same = (who[1:] == who[:-1]) & (cell[1:] == cell[:-1]) & (shift[1:] == shift[:-1])
     nxt_same = np.r_[same, False] & ~np.r_[is_last[1:], True]

@@ -242,7 +242,6 @@ def test_codes_in_lower_case_with_spaces_give_the_same_result(backend) -> None:
 
 
 def test_partitions_with_different_columns_are_an_error(tmp_path, backend) -> None:
-    from snds_algos.io import FolderSource
 
     prs = _tables()["ER_PRS_F"]
     folder = tmp_path / "ER_PRS_F"
@@ -252,7 +251,7 @@ def test_partitions_with_different_columns_are_an_error(tmp_path, backend) -> No
     prs.iloc[half:].drop(columns=["DPN_QLF", "PRS_DPN_QLP"]).to_parquet(
         folder / "part-1.parquet", index=False
     )
-    source = FolderSource(tmp_path, backend=backend.name, spark=backend.spark)
+    source = backend.source(tmp_path)
     with pytest.raises(ContractError) as info:
         source.read("ER_PRS_F", ["DPN_QLF", "BEN_NIR_PSA"])
     message = str(info.value)
@@ -261,13 +260,12 @@ def test_partitions_with_different_columns_are_an_error(tmp_path, backend) -> No
 
 
 def test_csv_parts_with_different_columns_are_an_error(tmp_path, backend) -> None:
-    from snds_algos.io import FolderSource
 
     folder = tmp_path / "IR_PHA_R"
     folder.mkdir()
     (folder / "a.csv").write_text("PHA_CIP_C13;PHA_ATC_C07;PHA_CND_TOP\n3400930000001;A10BA02;GC\n")
     (folder / "b.csv").write_text("PHA_CIP_C13;PHA_ATC_C07\n3400930000002;A10BB01\n")
-    source = FolderSource(tmp_path, backend=backend.name, spark=backend.spark)
+    source = backend.source(tmp_path)
     with pytest.raises(
         ContractError, match=r"IR_PHA_R.PHA_CND_TOP: part b.csv .* lacks PHA_CND_TOP"
     ):
@@ -276,19 +274,18 @@ def test_csv_parts_with_different_columns_are_an_error(tmp_path, backend) -> Non
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
 def test_latin1_csv_exports_are_read_and_the_encoding_recorded(tmp_path, backend, encoding) -> None:
-    from snds_algos.io import FolderSource
 
     text = (
         "PHA_CIP_C13;PHA_ATC_C07;PHA_CND_TOP;PHA_NOM_PA\n"
         "3400930000001;A10BA02;GC;METFORMINE Hôpital é\n"
     )
     (tmp_path / "IR_PHA_R.csv").write_bytes(text.encode(encoding))
-    source = FolderSource(tmp_path, backend=backend.name, spark=backend.spark)
+    source = backend.source(tmp_path)
     got = rows(source.read("IR_PHA_R", ["PHA_CIP_C13", "PHA_ATC_C07"]))
     assert got == [{"PHA_CIP_C13": "3400930000001", "PHA_ATC_C07": "A10BA02"}]
     assert source.encodings["IR_PHA_R"] == "cp1252"
     (tmp_path / "IR_PHA_R.csv").write_bytes(text.encode("utf-8"))
-    utf8 = FolderSource(tmp_path, backend=backend.name, spark=backend.spark)
+    utf8 = backend.source(tmp_path)
     utf8.read("IR_PHA_R", ["PHA_CIP_C13"])
     assert utf8.encodings["IR_PHA_R"] == "utf-8"
 

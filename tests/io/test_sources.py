@@ -20,7 +20,7 @@ D = dt.date
 
 
 def _source(backend, path):
-    return FolderSource(path, backend=backend.name, spark=backend.spark)
+    return backend.source(path)
 
 
 @pytest.fixture
