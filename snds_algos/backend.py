@@ -138,7 +138,7 @@ def to_native(frame: nw.LazyFrame | nw.DataFrame) -> Any:
 
 def backend_of_lazy(frame: nw.LazyFrame) -> Backend:
     """Backend of a narwhals LazyFrame."""
-    if frame.implementation.is_pyspark():
+    if frame.implementation.is_pyspark() or frame.implementation.is_pyspark_connect():
         return SPARK
     if frame.implementation.is_duckdb():
         return DUCKDB

@@ -16,7 +16,9 @@ from typing import Any
 import narwhals as nw
 
 from snds_algos.backend import (
+    SPARK,
     backend_of,
+    backend_of_lazy,
     common_backend,
     date_literal,
     day_number,
@@ -195,7 +197,7 @@ def _cache_if_reused(ev: nw.LazyFrame, definition: Definition, names: list[str])
     """On Spark, cache the events when several criteria read one category (two hospital
     criteria, a same-stay condition): their extraction then runs once, not once per read.
     pandas frames are in memory already."""
-    if not ev.implementation.is_pyspark():
+    if backend_of_lazy(ev) != SPARK:
         return ev
     reads: dict[str, int] = {}
     for name in names:
