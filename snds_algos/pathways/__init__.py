@@ -5,8 +5,7 @@ from __future__ import annotations
 
 # --- treatment states, transitions, lines, sequences and pictures (pw-states) ---
 from snds_algos.pathways.lines import lines_of_therapy
-
-# plots
+from snds_algos.pathways.plots import sankey, timeline
 from snds_algos.pathways.sequences import pathway_counts, pathways, state_bins, sts_strings
 from snds_algos.pathways.states import treatment_states
 from snds_algos.pathways.transitions import transitions

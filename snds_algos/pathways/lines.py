@@ -1,6 +1,8 @@
 """Lines of therapy (``pathways.md`` section 3.4, Merck rules, worked example E7).
 
-Rules, per person, on the periods clipped to the follow-up:
+Rules, per person, on the treatment states of the follow-up (the periods clipped to it,
+after the short-combination rule of :mod:`snds_algos.pathways.states`: the overlap of a
+switch or a short add-on opens no line):
 
 * a **treatment episode** is a run of treatment in which no gap (days without any
   active key) is longer than ``line_gap_days`` (a gap of exactly ``line_gap_days``
@@ -35,7 +37,13 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, computed_once, distinct, string_agg
+from snds_algos.backend import (
+    common_backend,
+    computed_once,
+    distinct,
+    explode_split,
+    string_agg,
+)
 from snds_algos.pathways.followup import (
     PID,
     check_days,
@@ -45,6 +53,7 @@ from snds_algos.pathways.followup import (
     follow_up_days,
     periods_days,
 )
+from snds_algos.pathways.states import NONE, state_runs
 from snds_algos.reports import Report
 
 #: columns of :func:`lines_of_therapy`, with their types
@@ -76,6 +85,19 @@ def _episodes(clipped: nw.LazyFrame, gap: int) -> nw.LazyFrame:
     )
 
 
+def _key_runs(runs: nw.LazyFrame) -> nw.LazyFrame:
+    """``patient_id, key, s, e``: the runs of each key over consecutive treated states."""
+    keys = explode_split(runs.filter(nw.col("state") != NONE), "state", "key", sep="+")
+    # adjacent runs of a key share s - (days of the key's earlier runs): an island key
+    length = (nw.col("e") - nw.col("s") + 1).cast(nw.Int64)
+    keys = keys.with_columns(length.alias("__len"))
+    before = nw.col("__len").cum_sum().over(PID, "key", order_by="s") - nw.col("__len")
+    keys = keys.with_columns((nw.col("s") - before).cast(nw.Int64).alias("__run"))
+    return (
+        keys.group_by(PID, "key", "__run").agg(nw.col("s").min(), nw.col("e").max()).drop("__run")
+    )
+
+
 def lines_of_therapy(
     periods: Any,
     follow_up: Any = None,
@@ -83,6 +105,7 @@ def lines_of_therapy(
     regimen_window_days: int = 28,
     line_gap_days: int = 180,
     line_exempt_keys: Iterable[str] = (),
+    combination_min_days: int = 30,
     max_lines: int = 20,
     data_end: dt.date | str | None = None,
     deaths: Any = None,
@@ -102,6 +125,11 @@ def lines_of_therapy(
         A gap without any treatment longer than this ends the line (and the episode).
     line_exempt_keys:
         Keys that never open a new line.
+    combination_min_days:
+        Lines are built on the treatment states of
+        :func:`~snds_algos.pathways.treatment_states` with this parameter: a switch
+        with an overlap or a short add-on (a combination shorter than this) opens no
+        line.
     max_lines:
         Lines followed per episode (the last one keeps the rest).
 
@@ -127,19 +155,23 @@ def lines_of_therapy(
     window = check_days("regimen_window_days", regimen_window_days, 0)
     gap = check_days("line_gap_days", line_gap_days, 0)
     check_days("max_lines", max_lines, 1)
+    check_days("combination_min_days", combination_min_days, 1)
     exempt = sorted({str(k) for k in line_exempt_keys})
     common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
-    days = periods_days(periods)
-    fu = follow_up_days(
-        days, follow_up, data_end=data_end, deaths=deaths, report=report, step="lines"
+    days = computed_once(periods_days(periods))
+    fu = computed_once(
+        follow_up_days(
+            days, follow_up, data_end=data_end, deaths=deaths, report=report, step="lines"
+        )
     )
-    clipped = clip_periods(days, fu, report=report, step="lines")
-    per = computed_once(_episodes(clipped, gap))
+    clipped = computed_once(clip_periods(days, fu, report=report, step="lines"))
+    runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
+    per = computed_once(_episodes(_key_runs(runs).join(fu.select(PID, "fe"), on=PID), gap))
     # candidate line starts: episode starts and period starts of non-exempt keys
-    heads = distinct(per.select(PID, "ep", nw.col("ep_s").alias("c")))
+    heads = computed_once(distinct(per.select(PID, "ep", nw.col("ep_s").alias("c"))))
     opens = per.filter(~nw.col("key").is_in(exempt)) if exempt else per
-    starts = distinct(opens.select(PID, "ep", nw.col("s").alias("c"), "key"))
-    cands = distinct(concat([heads, starts.select(PID, "ep", "c")]))
+    starts = computed_once(distinct(opens.select(PID, "ep", nw.col("s").alias("c"), "key")))
+    cands = computed_once(distinct(concat([heads, starts.select(PID, "ep", "c")])))
     # regimen of a line starting at c: keys active on a day of [c, c + window]
     reg = cands.join(per.select(PID, "ep", "key", "s", "e"), on=[PID, "ep"])
     reg = reg.filter((nw.col("s") <= nw.col("c") + window) & (nw.col("e") >= nw.col("c")))

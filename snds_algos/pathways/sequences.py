@@ -31,6 +31,7 @@ import pandas as pd
 from snds_algos.backend import (
     backend_of,
     common_backend,
+    computed_once,
     day_number,
     explode_range,
     lazy,
@@ -109,7 +110,7 @@ def state_bins(
     st = lazy(states).select(
         PID, "state", nw.col("n_keys").cast(nw.Int64), "start", "end", "end_reason"
     )
-    st = day_number(day_number(st, "start", "s"), "end", "e").drop("start", "end")
+    st = computed_once(day_number(day_number(st, "start", "s"), "end", "e").drop("start", "end"))
     fu = st.group_by(PID).agg(nw.col("e").max().alias("fe"))
     reason = st.filter(~nw.col("end_reason").is_null()).select(PID, "end_reason")
     if index is None:

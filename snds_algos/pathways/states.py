@@ -28,7 +28,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, distinct, string_agg
+from snds_algos.backend import common_backend, computed_once, distinct, string_agg
 from snds_algos.pathways.followup import (
     PID,
     check_days,
@@ -91,9 +91,11 @@ def state_runs(
     bounds = distinct(concat([starts, period_starts, after_ends]))
     bounds = bounds.join(fu.select(PID, "fe"), on=PID, how="inner")
     nxt = nw.col("b").shift(-1).over(PID, order_by="b")
-    seg = bounds.with_columns(
-        nw.when(nxt.is_null()).then(nw.col("fe")).otherwise(nxt - 1).cast(nw.Int64).alias("e")
-    ).select(PID, nw.col("b").alias("s"), "e")
+    seg = computed_once(
+        bounds.with_columns(
+            nw.when(nxt.is_null()).then(nw.col("fe")).otherwise(nxt - 1).cast(nw.Int64).alias("e")
+        ).select(PID, nw.col("b").alias("s"), "e")
+    )
     # active keys of each elementary segment (no boundary inside a segment)
     active = seg.join(
         clipped.select(PID, "key", nw.col("s").alias("ps"), nw.col("e").alias("pe")), on=PID
@@ -103,14 +105,17 @@ def state_runs(
             PID, "s", "key"
         )
     )
+    active = computed_once(active)
     seg = _label(seg, active, [PID, "s"])
-    runs = _merge_equal(seg)  # the original cut: patient_id, run, s, e, state, n_keys
+    runs = computed_once(
+        _merge_equal(seg)
+    )  # the original cut: patient_id, run, s, e, state, n_keys
     # keys of each run of the original cut
     run_of = runs.select(PID, "run", nw.col("s").alias("rs"), nw.col("e").alias("re"))
     members = active.join(run_of, on=PID).filter(
         (nw.col("rs") <= nw.col("s")) & (nw.col("s") <= nw.col("re"))
     )
-    members = distinct(members.select(PID, "run", "key"))
+    members = computed_once(distinct(members.select(PID, "run", "key")))
     short = (nw.col("n_keys") >= 2) & (nw.col("e") - nw.col("s") + 1 < combination_min_days)
     short_runs = runs.filter(short).select(PID, "run")
     keys = members.join(short_runs, on=[PID, "run"], how="inner")
@@ -204,9 +209,11 @@ def treatment_states(
     """
     check_days("combination_min_days", combination_min_days, 1)
     common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
-    days = periods_days(periods)
-    fu = follow_up_days(days, follow_up, data_end=data_end, deaths=deaths, report=report)
-    clipped = clip_periods(days, fu, report=report, step="states")
+    days = computed_once(periods_days(periods))
+    fu = computed_once(
+        follow_up_days(days, follow_up, data_end=data_end, deaths=deaths, report=report)
+    )
+    clipped = computed_once(clip_periods(days, fu, report=report, step="states"))
     runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
     runs = runs.join(fu.select(PID, "fe", "end_reason"), on=PID, how="left")
     out = runs.with_columns(

@@ -35,7 +35,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import day_number, explode_split, lazy
+from snds_algos.backend import computed_once, day_number, explode_split, lazy
 from snds_algos.pathways.followup import PID, check_days, concat, finish, require_columns
 from snds_algos.pathways.states import NONE
 
@@ -102,8 +102,8 @@ def transitions(states: Any, *, discontinuation_gap_days: int = 60) -> Any:
         "end",
         "end_reason",
     )
-    st = day_number(day_number(st, "start", "s"), "end", "e").drop("start", "end")
-    keys = state_keys(st)
+    st = computed_once(day_number(day_number(st, "start", "s"), "end", "e").drop("start", "end"))
+    keys = computed_once(state_keys(st))
     prev_keys = keys.select(PID, (nw.col("state_no") + 1).alias("state_no"), "key")
     common = keys.join(prev_keys, on=[PID, "state_no", "key"], how="inner")
     common = common.group_by(PID, "state_no").agg(nw.len().alias("common"))
@@ -151,6 +151,7 @@ def transitions(states: Any, *, discontinuation_gap_days: int = 60) -> Any:
         .then(nw.lit("step_down"))
         .otherwise(nw.lit("switch"))
     )
+    st = computed_once(st)
     changes = st.with_columns(kind.alias("type")).filter(~nw.col("type").is_null())
     changes = changes.select(
         PID,
