@@ -119,8 +119,8 @@ def lines_of_therapy(
         As for :func:`~snds_algos.pathways.treatment_states` (periods ``patient_id,
         key, start, end``; follow-up given, or first period to ``data_end`` or death).
     regimen_window_days:
-        Keys started within this many days of a line's start (``start - line start <=
-        regimen_window_days``) belong to its regimen.
+        Keys started within this many days of a line's start belong to its regimen
+        (a key starting ``regimen_window_days`` days after the line start is in it).
     line_gap_days:
         A gap without any treatment longer than this ends the line (and the episode).
     line_exempt_keys:
