@@ -73,7 +73,13 @@ def _episodes(clipped: nw.LazyFrame, gap: int) -> nw.LazyFrame:
     ordered = clipped.with_columns(
         nw.col("e").cum_max().over(PID, order_by=["s", "e", "key"]).alias("__reach")
     )
-    prev_reach = nw.col("__reach").shift(1).over(PID, order_by=["s", "e", "key"])
+    prev_reach = (
+        nw.col("__reach")
+        .cast(nw.Float64)
+        .shift(1)
+        .over(PID, order_by=["s", "e", "key"])
+        .cast(nw.Int64)
+    )
     new = (prev_reach.is_null() | (nw.col("s") - prev_reach - 1 > gap)).fill_null(True)
     ordered = ordered.with_columns(new.cast(nw.Int64).alias("__new"))
     ordered = ordered.with_columns(
@@ -135,9 +141,9 @@ def lines_of_therapy(
 
     Returns
     -------
-    ``patient_id, line_no, regimen, start, end, end_reason``: regimen = keys sorted and
-    joined with ``+``; lines of a person never overlap. Total order ``patient_id,
-    line_no``.
+    One row per line, columns ``patient_id``, ``line_no``, ``regimen`` (the keys
+    sorted and joined with a plus sign), ``start``, ``end`` and ``end_reason``. Lines
+    of a person never overlap. Total order: ``patient_id``, ``line_no``.
 
     Examples
     --------
@@ -199,10 +205,22 @@ def lines_of_therapy(
         found.append(level)
     lines = concat(found)
     lines = lines.with_columns(
-        nw.col("c").shift(-1).over(PID, "ep", order_by="c").alias("__next_line")
+        nw.col("c")
+        .cast(nw.Float64)
+        .shift(-1)
+        .over(PID, "ep", order_by="c")
+        .cast(nw.Int64)
+        .alias("__next_line")
     )
     ep = distinct(per.select(PID, "ep", "ep_s", "ep_e", "fe"))
-    ep = ep.with_columns(nw.col("ep_s").shift(-1).over(PID, order_by="ep").alias("__next_ep"))
+    ep = ep.with_columns(
+        nw.col("ep_s")
+        .cast(nw.Float64)
+        .shift(-1)
+        .over(PID, order_by="ep")
+        .cast(nw.Int64)
+        .alias("__next_ep")
+    )
     ep = ep.join(fu.select(PID, "end_reason"), on=PID, how="left")
     lines = lines.join(ep, on=[PID, "ep"], how="left")
     last_gap = (

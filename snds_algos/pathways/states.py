@@ -90,7 +90,7 @@ def state_runs(
     )
     bounds = distinct(concat([starts, period_starts, after_ends]))
     bounds = bounds.join(fu.select(PID, "fe"), on=PID, how="inner")
-    nxt = nw.col("b").shift(-1).over(PID, order_by="b")
+    nxt = nw.col("b").cast(nw.Float64).shift(-1).over(PID, order_by="b").cast(nw.Int64)
     seg = computed_once(
         bounds.with_columns(
             nw.when(nxt.is_null()).then(nw.col("fe")).otherwise(nxt - 1).cast(nw.Int64).alias("e")

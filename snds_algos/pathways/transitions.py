@@ -114,12 +114,16 @@ def transitions(states: Any, *, discontinuation_gap_days: int = 60) -> Any:
     def lag(column: str, n: int = 1) -> nw.Expr:
         return nw.col(column).shift(n).over(PID, order_by="state_no")
 
+    def lag_int(column: str) -> nw.Expr:  # via Float64: narwhals' Int64 shift can fail on pandas
+        shifted = nw.col(column).cast(nw.Float64).shift(1).over(PID, order_by="state_no")
+        return shifted.cast(nw.Int64)
+
     length = nw.col("e") - nw.col("s") + 1
     st = st.with_columns(
         lag("state").alias("prev"),
         lag("state", 2).alias("prev2"),
-        lag("n_keys").alias("prev_n"),
-        (lag("e") - lag("s") + 1).alias("prev_len"),
+        lag_int("n_keys").alias("prev_n"),
+        (lag_int("e") - lag_int("s") + 1).alias("prev_len"),
         nw.col("state").shift(-1).over(PID, order_by="state_no").alias("next"),
         length.alias("len"),
     )
