@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import narwhals as nw
@@ -660,3 +660,170 @@ def grouped_quantiles(
     grouped = values.groupby([native[k] for k in keys], dropna=False, sort=False)
     out = pd.DataFrame({name: grouped.quantile(p) for name, p in quantiles.items()})
     return lazy(out.reset_index().rename(columns={f"level_{i}": k for i, k in enumerate(keys)}))
+
+
+# --------------------------------------------------------------------------- lists
+# narwhals has no ordered string aggregation and no integer-range explosion on every
+# backend (care pathways need both: the label of a set of drug keys, a sequence string,
+# the bins a state overlaps).
+
+
+def string_agg(
+    frame: nw.LazyFrame,
+    by: Sequence[str],
+    column: str,
+    out: str,
+    *,
+    sep: str = "+",
+    order_by: str | None = None,
+    count: str | None = None,
+) -> nw.LazyFrame:
+    """One row per group of ``by``: the values of string ``column`` joined by ``sep``.
+
+    Values are joined in the order of ``order_by`` (default: the values themselves,
+    compared as UTF-8 bytes on every backend); ``count`` names an optional Int64 column
+    with the number of values joined. Null values are skipped.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": ["a", "a", "b"], "k": ["B", "A", "C"]})
+    >>> to_native(string_agg(lazy(df), ["p"], "k", "label", count="n")).values.tolist()
+    [['a', 'A+B', 2], ['b', 'C', 1]]
+    """
+    by = list(by)
+    order = order_by or column
+    native = frame.to_native()
+    backend = backend_of_lazy(frame)
+    if backend == SPARK:
+        from pyspark.sql import functions as F
+
+        items = F.array_sort(
+            F.collect_list(F.struct(F.col(order).alias("o"), F.col(column).alias("v")))
+        )
+        aggs = [F.array_join(F.transform(items, lambda x: x["v"]), sep).alias(out)]
+        if count:
+            aggs.append(F.count(F.col(column)).cast("long").alias(count))
+        kept = native.filter(F.col(column).isNotNull())
+        return lazy(kept.groupBy(*by).agg(*aggs))
+    if backend == DUCKDB:
+        literal = "'" + sep.replace("'", "''") + "'"
+        keys = ", ".join(sql_name(c) for c in by)
+        aggs = [
+            f"string_agg({sql_name(column)}, {literal} ORDER BY {sql_name(order)}) AS {sql_name(out)}"
+        ]
+        if count:
+            aggs.append(f"CAST(count({sql_name(column)}) AS BIGINT) AS {sql_name(count)}")
+        kept = native.filter(f"{sql_name(column)} IS NOT NULL")
+        return lazy(kept.aggregate(", ".join([keys, *aggs]), keys))
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = list(dict.fromkeys([*by, column, order]))
+    data = native[cols]
+    data = data[data[column].notna()]
+    data = data.sort_values([*by, order], kind="stable")
+    n = len(data)
+    if n:
+        keys = data[by].reset_index(drop=True)
+        changed = np.zeros(n, dtype=bool)
+        changed[0] = True
+        for c in by:
+            values = keys[c].to_numpy()
+            changed[1:] |= values[1:] != values[:-1]
+        starts = np.flatnonzero(changed)
+    else:
+        keys = data[by].reset_index(drop=True)
+        starts = np.zeros(0, dtype=np.int64)
+    offsets = pa.array(np.append(starts, n).astype(np.int32))
+    values = pa.array(data[column].astype("string[pyarrow]"), type=pa.string())
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, values), sep)
+    result = keys.iloc[starts].reset_index(drop=True)
+    result[out] = pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")))
+    if count:
+        result[count] = pd.array(np.diff(np.append(starts, n)), dtype="Int64")
+    return lazy(result)
+
+
+def explode_range(frame: nw.LazyFrame, start: str, end: str, out: str) -> nw.LazyFrame:
+    """Repeat each row once per integer of ``[start, end]`` (integer columns, inclusive),
+    the integer in a new Int64 column ``out``. Rows with ``end < start`` or a null bound
+    give no row.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": ["a", "b", "c"], "lo": [1, 5, 3], "hi": [3, 5, 2]})
+    >>> to_native(explode_range(lazy(df), "lo", "hi", "i"))[["id", "i"]].values.tolist()
+    [['a', 1], ['a', 2], ['a', 3], ['b', 5]]
+    """
+    native = frame.to_native()
+    backend = backend_of_lazy(frame)
+    if backend == SPARK:
+        from pyspark.sql import functions as F
+
+        lo, hi = F.col(start).cast("long"), F.col(end).cast("long")
+        kept = native.filter(lo.isNotNull() & hi.isNotNull() & (hi >= lo))
+        return lazy(kept.withColumn(out, F.explode(F.sequence(lo, hi))))
+    if backend == DUCKDB:
+        lo, hi = f"CAST({sql_name(start)} AS BIGINT)", f"CAST({sql_name(end)} AS BIGINT)"
+        kept = native.filter(f"{lo} IS NOT NULL AND {hi} IS NOT NULL AND {hi} >= {lo}")
+        names = ", ".join(sql_name(c) for c in native.columns if c != out)
+        return lazy(
+            kept.project(
+                f"{names}, CAST(unnest(range({lo}, {hi} + 1)) AS BIGINT) AS {sql_name(out)}"
+            )
+        )
+    import numpy as np
+    import pandas as pd
+
+    lo = pd.array(native[start], dtype="Int64")
+    hi = pd.array(native[end], dtype="Int64")
+    valid = np.asarray(~lo.isna() & ~hi.isna(), dtype=bool)
+    lov = lo.to_numpy(dtype="int64", na_value=0)
+    hiv = hi.to_numpy(dtype="int64", na_value=-1)
+    n = np.where(valid, np.maximum(hiv - lov + 1, 0), 0)
+    rows = np.repeat(np.arange(len(native)), n)
+    first = np.repeat(np.cumsum(n) - n, n)
+    values = lov[rows] + (np.arange(int(n.sum())) - first)
+    result = native.iloc[rows].reset_index(drop=True)
+    result[out] = pd.array(values, dtype="Int64")
+    return lazy(result)
+
+
+def explode_split(frame: nw.LazyFrame, column: str, out: str, *, sep: str = "+") -> nw.LazyFrame:
+    """Split string ``column`` on ``sep`` (a literal) and repeat each row once per part,
+    the part in a new string column ``out``; a null value gives no row.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": [1, 2, 3], "s": ["A+B", "C", None]})
+    >>> to_native(explode_split(lazy(df), "s", "k"))[["id", "k"]].values.tolist()
+    [[1, 'A'], [1, 'B'], [2, 'C']]
+    """
+    native = frame.to_native()
+    backend = backend_of_lazy(frame)
+    if backend == SPARK:
+        import re
+
+        from pyspark.sql import functions as F
+
+        kept = native.filter(F.col(column).isNotNull())
+        return lazy(kept.withColumn(out, F.explode(F.split(F.col(column), re.escape(sep)))))
+    if backend == DUCKDB:
+        literal = "'" + sep.replace("'", "''") + "'"
+        names = ", ".join(sql_name(c) for c in native.columns if c != out)
+        kept = native.filter(f"{sql_name(column)} IS NOT NULL")
+        return lazy(
+            kept.project(
+                f"{names}, unnest(string_split({sql_name(column)}, {literal})) AS {sql_name(out)}"
+            )
+        )
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(native[column].astype("string[pyarrow]"), type=pa.string())
+    parts = pc.split_pattern(values, sep)
+    rows = pc.list_parent_indices(parts).to_numpy()
+    flat = pc.list_flatten(parts)
+    result = native.iloc[rows].reset_index(drop=True)
+    result[out] = pd.Series(pd.array(flat, dtype=pd.StringDtype("pyarrow")))
+    return lazy(result)
