@@ -202,8 +202,14 @@ class Report:
         from snds_algos.disclosure import format_count, format_report
 
         table = self.to_pandas()
-        if threshold is not None:
-            table = format_report(table, threshold=threshold)
+        if threshold is not None and len(table):
+            # each block is one chain of steps (a table cleaned twice, by two extractors,
+            # gives two chains): masked chain by chain
+            parts = [
+                format_report(pd.DataFrame(block.records(), columns=COLUMNS), threshold=threshold)
+                for block in self.blocks
+            ]
+            table = pd.concat([p for p in parts if len(p)], ignore_index=True)
         text = table.to_string(index=False)
         for name, step, reason in self.skipped:
             text += f"\n{name}: {step} not applied ({reason})"

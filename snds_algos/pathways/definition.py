@@ -18,8 +18,10 @@ the library's)::
     lines: {regimen_window_days: 28, line_gap_days: 180}
     sequences: {bin_days: 30}
 
-Packaged definitions live in ``snds_algos/pathways/definitions/``:
-``load_pathway_definition("antidiabetic")`` reads the shipped one.
+Shipped definitions live with their registered algorithm, beside their code list
+(``snds_algos/algorithms/NAME_pathways/definition.yaml``):
+``load_pathway_definition("antidiabetic")`` reads the antidiabetic one (the algorithm
+``antidiabetic_pathways``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from snds_algos._yaml import safe_load
 from snds_algos.pathways.exposure import HOSPITAL_MODES, STRATEGIES
 from snds_algos.pathways.keys import key_mapping
 
-PACKAGED = Path(__file__).parent / "definitions"
+#: the folder of the built-in algorithms (a shipped definition NAME is the file
+#: ``NAME_pathways/definition.yaml`` there; only the file is read, nothing is imported)
+PACKAGED = Path(__file__).parents[1] / "algorithms"
 
 _SECTIONS: dict[str, dict[str, Any]] = {
     "exposure": {
@@ -139,8 +143,9 @@ def load_pathway_definition(path: str | os.PathLike) -> PathwayDefinition:
     import pandas as pd
 
     p = Path(path)
-    if not p.exists() and (PACKAGED / f"{path}.yaml").exists():
-        p = PACKAGED / f"{path}.yaml"
+    shipped = PACKAGED / f"{path}_pathways" / "definition.yaml"
+    if not p.exists() and shipped.exists():
+        p = shipped
     if not p.exists():
         raise FileNotFoundError(f"pathway definition not found: {path}")
     raw = safe_load(p.read_text(encoding="utf-8")) or {}
