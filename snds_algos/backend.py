@@ -441,3 +441,38 @@ def matches_codes(
     else:
         raise ValueError(f"how must be 'prefix' or 'exact', not {how!r}")
     return (~col.is_null() & expr).fill_null(False)
+
+
+# --------------------------------------------------------------------------- nulls
+
+
+def null_columns(frame: nw.LazyFrame, columns: Mapping[str, Any]) -> nw.LazyFrame:
+    """Add columns of nulls of the given narwhals dtypes (``{name: nw.Int64()}``).
+
+    narwhals cannot make an integer null literal on numpy-backed pandas
+    (``nw.lit(None, dtype=nw.Int64)`` raises); on pandas the columns are nullable
+    extension arrays (``Int64``, ``string[pyarrow]``, ``date32[pyarrow]``, ``boolean``).
+
+    >>> import pandas as pd
+    >>> out = to_native(null_columns(lazy(pd.DataFrame({"a": [1, 2]})), {"n": nw.Int64()}))
+    >>> str(out["n"].dtype), out["n"].isna().all()
+    ('Int64', True)
+    """
+    if backend_of_lazy(frame) != PANDAS:
+        return frame.with_columns(*[nw.lit(None, dtype=t).alias(c) for c, t in columns.items()])
+    import pandas as pd
+    import pyarrow as pa
+
+    native = frame.to_native()
+    dtypes = {
+        nw.Int64: "Int64",
+        nw.String: pd.StringDtype("pyarrow"),
+        nw.Date: pd.ArrowDtype(pa.date32()),
+        nw.Boolean: "boolean",
+        nw.Float64: "Float64",
+    }
+    new = {}
+    for name, dtype in columns.items():
+        kind = dtypes[type(dtype) if not isinstance(dtype, type) else dtype]
+        new[name] = pd.Series(pd.array([None] * len(native), dtype=kind), index=native.index)
+    return lazy(native.assign(**new))

@@ -1,0 +1,52 @@
+"""Eras: a person's rows merge when the next index is at most ``pad`` days after the
+current era's exit with no day between (``next_index - exit - 1 <= pad``); an era keeps
+the first index and entry value, the last exit and that exit's reason."""
+
+from __future__ import annotations
+
+import narwhals as nw
+
+from snds_algos.cohorts._frames import PID, lit
+
+
+def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
+    """Merge rows (``patient_id, __idx, __exit, __rank, entry_value``) into eras.
+
+    Returns the same columns plus ``era_entries`` (rows merged into the era). Ties of
+    the last exit take the first reason of the exit order (smallest ``__rank``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.backend import lazy, to_native
+    >>> rows = lazy(pd.DataFrame({"patient_id": ["P"] * 3, "__idx": [0, 30, 63],
+    ...     "__exit": [30, 60, 93], "__rank": [6, 6, 6], "entry_value": ["A"] * 3}))
+    >>> to_native(eras(rows, 2))[["__idx", "__exit", "era_entries"]].values.tolist()
+    [[0, 93, 3]]
+    >>> to_native(eras(rows, 1))[["__idx", "__exit"]].sort_values("__idx").values.tolist()
+    [[0, 60], [63, 93]]
+    """
+    lf = rows.with_columns(
+        nw.col("__exit").cum_max().over(PID, order_by="__idx").alias("__cmax")
+    )
+    lf = lf.with_columns(nw.col("__cmax").shift(1).over(PID, order_by="__idx").alias("__prev"))
+    new = nw.col("__prev").is_null() | (nw.col("__idx") - nw.col("__prev") - lit(1) > lit(pad))
+    lf = lf.with_columns(new.cast(nw.Int64).alias("__new"))
+    lf = lf.with_columns(nw.col("__new").cum_sum().over(PID, order_by="__idx").alias("__era"))
+    lf = lf.with_columns(
+        nw.col("__exit").max().over(PID, "__era").alias("__emax"),
+        nw.col("__idx").min().over(PID, "__era").alias("__imin"),
+        nw.col("__idx").count().over(PID, "__era").cast(nw.Int64).alias("era_entries"),
+    )
+    lf = lf.with_columns(
+        nw.when(nw.col("__exit") == nw.col("__emax")).then(nw.col("__rank")).alias("__rl")
+    )
+    lf = lf.with_columns(nw.col("__rl").min().over(PID, "__era").alias("__rmin"))
+    return lf.filter(nw.col("__idx") == nw.col("__imin")).select(
+        PID,
+        "__idx",
+        nw.col("__emax").alias("__exit"),
+        nw.col("__rmin").alias("__rank"),
+        "entry_value",
+        "era_entries",
+    )
