@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from snds_algos import __version__
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS: tuple[str, ...] = ("run", "registry", "synth")
+COMMANDS: tuple[str, ...] = ("run", "cohort", "registry", "synth")
 
 
 def build_parser() -> argparse.ArgumentParser:

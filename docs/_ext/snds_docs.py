@@ -432,12 +432,13 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
     ]
     if items:
         index += [
-            "| Algorithm | Title | Latest version | Status | Domain |",
-            "|---|---|---|---|---|",
+            "| Algorithm | Title | Kind | Latest version | Status | Domain |",
+            "|---|---|---|---|---|---|",
         ]
         for algorithm_id, algo in sorted(latest.items()):
             index.append(
-                f"| [{algorithm_id}]({algorithm_id}.md) | {_cell(algo.title)} | {algo.version} | "
+                f"| [{algorithm_id}]({algorithm_id}.md) | {_cell(algo.title)} | "
+                f"{algo.card.get('kind', 'case')} | {algo.version} | "
                 f"{algo.status} | {_cell(algo.card['domain'])} |"
             )
         index.append("")

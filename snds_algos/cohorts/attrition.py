@@ -38,13 +38,19 @@ def count_flags(frame: nw.LazyFrame, flags: Sequence[str]) -> list[tuple[int, in
     """
     if not flags:
         return []
+    k = len(flags)
     ints = frame.select(PID, *[nw.col(c).cast(nw.Int64).alias(f"__k{i}") for i, c in enumerate(flags)])
-    records = to_pandas(ints.select(*[nw.col(f"__k{i}").sum() for i in range(len(flags))]))
-    per_person = ints.group_by(PID).agg(*[nw.col(f"__k{i}").max() for i in range(len(flags))])
-    persons = to_pandas(per_person.select(*[nw.col(f"__k{i}").sum() for i in range(len(flags))]))
+    per_person = ints.group_by(PID).agg(
+        *[nw.col(f"__k{i}").sum().alias(f"__r{i}") for i in range(k)],
+        *[nw.col(f"__k{i}").max().alias(f"__p{i}") for i in range(k)],
+    )
+    sums = to_pandas(
+        per_person.select(*[nw.col(f"__{x}{i}").sum() for x in ("r", "p") for i in range(k)])
+    )
+    row = sums.iloc[0].to_dict()
     out = []
-    for i in range(len(flags)):
-        r, p = records.iloc[0, i], persons.iloc[0, i]
+    for i in range(k):
+        r, p = row[f"__r{i}"], row[f"__p{i}"]
         out.append((0 if pd.isna(p) else int(p), 0 if pd.isna(r) else int(r)))
     return out
 

@@ -52,7 +52,9 @@ def _events_frame(events: Any) -> nw.LazyFrame:
 def _bounds(ev: nw.LazyFrame, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     if start is not None and end is not None:
         return start, end
-    res = to_pandas(ev.select(nw.col("start").min().alias("a"), nw.col("start").max().alias("b")))
+    # an ALD may start years before the extraction: its start is no bound of the data
+    dated = ev.filter(nw.col("category") != "ald")
+    res = to_pandas(dated.select(nw.col("start").min().alias("a"), nw.col("start").max().alias("b")))
     a, b = res["a"].iloc[0], res["b"].iloc[0]
     if a is None or (not isinstance(a, dt.date) and a != a):
         raise ValueError("build_cohort: no event to read the data bounds from; give data_start and data_end")
@@ -89,7 +91,7 @@ def build_cohort(
         over the whole data, age and sex unknown).
     data_start, data_end:
         The extraction's bounds (inclusive); default the definition's ``study``, else the
-        first and last event dates.
+        first and last event dates (ALD starts excluded: an ALD may start years before).
     care:
         Events dating the last care for ``study.no_care_days`` (default: every event given).
     exposure_periods, exposure_key:

@@ -84,6 +84,9 @@ def main(args: argparse.Namespace) -> int:
     from snds_algos.reports import Report
 
     algorithm = snds_algos.get(args.algorithm)
+    if algorithm.card.get("kind") == "cohort":
+        print(f"{args.algorithm} is a cohort: use `snds-algos cohort {args.algorithm} --out DIR`")
+        return 2
     started = time.perf_counter()
     sample_dir = None
     if args.data is None:

@@ -325,6 +325,7 @@ def algorithm_page(
         ("Id", f"`{card['id']}`"),
         ("Version", card["version"]),
         ("Status", card["status"]),
+        ("Kind", "cohort (returns a `Cohort`)" if card.get("kind") == "cohort" else "case identification"),
         ("Medical domain", cell(card["domain"])),
         ("Authors", "; ".join(_person(p) for p in card["authors"])),
         (
@@ -512,6 +513,7 @@ def summary_text(algo: Algorithm) -> str:
     """
     card = algo.card
     out = [f"{algo.id} {algo.version} ({algo.status}): {algo.title}", ""]
+    out.append(f"kind:      {card.get('kind', 'case')}")
     out.append(f"domain:    {card['domain']}")
     out.append(
         "authors:   " + "; ".join(f"{p['name']} ({p['affiliation']})" for p in card["authors"])
