@@ -61,7 +61,8 @@ def _exposure_end(
         .join(lf.select(PID, "__ps", "__pe"), on=PID)
         .filter((nw.col("__ps") <= nw.col("__idx")) & (nw.col("__pe") >= nw.col("__idx")))
         .group_by(PID, "__idx")
-        .agg((nw.col("__pe").min() + lit(offset)).alias("__x3"))
+        .agg(nw.col("__pe").min().alias("__x3"))
+        .with_columns(nw.col("__x3") + lit(offset))
     )
 
 

@@ -41,7 +41,9 @@ def observation(
     from ``data_start`` to ``data_end`` with unknown sex and age. ``care``
     (``patient_id, __s`` day numbers) dates the last care for ``no_care_days``.
     Persons whose observation would be empty (died before ``data_start``, born after
-    ``data_end``) get ``__obs_start > __obs_end``: no record of theirs can be observed.
+    ``data_end``) get ``__obs_start > __obs_end``: no record of theirs can be observed;
+    likewise persons with events but no row in ``patients`` (their vital status is
+    unknown).
 
     Examples
     --------
@@ -57,7 +59,9 @@ def observation(
     """
     start, end = lit(day(data_start)), lit(day(data_end))
     if patients is None:
-        base = null_columns(persons.select(PID).unique(), _UNKNOWN)
+        base = null_columns(persons.select(PID).unique(), _UNKNOWN).with_columns(
+            nw.lit(True).alias("__known")
+        )
     else:
         pts = lazy(patients)
         names = pts.collect_schema().names()
@@ -70,6 +74,7 @@ def observation(
         pts = day_number(pts, "death_date", "__death")
         known = pts.select(
             PID,
+            nw.lit(True).alias("__known"),
             "__birth",
             "__death",
             nw.col("sex").cast(nw.String()).alias("__sex"),
@@ -82,7 +87,8 @@ def observation(
             .unique()
             .join(known.select(PID), on=PID, how="anti")
         )
-        others = null_columns(others, _UNKNOWN)
+        others = null_columns(others, _UNKNOWN).with_columns(nw.lit(False).alias("__known"))
+        others = others.select(*known.collect_schema().names())
         base = nw.concat([known, others], how="vertical")
     if care is not None and no_care_days is not None:
         last = care.group_by(PID).agg(nw.col("__s").max().alias("__last"))
@@ -93,6 +99,7 @@ def observation(
         base = base.with_columns(lit(FAR).alias("__lost"))
     birth = nw.col("__birth").fill_null(start)
     obs_start = nw.when(birth > start).then(birth).otherwise(start)
+    obs_start = nw.when(nw.col("__known")).then(obs_start).otherwise(lit(FAR))
     death = nw.col("__death").fill_null(end)
     obs_end = nw.when(death < end).then(death).otherwise(end)
     base = base.with_columns(obs_start.alias("__obs_start"), obs_end.alias("__e0"))
