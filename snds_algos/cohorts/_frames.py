@@ -6,7 +6,7 @@ import datetime as dt
 
 import narwhals as nw
 
-from snds_algos.backend import DUCKDB, SPARK, backend_of_lazy, computed_once, lazy
+from snds_algos.backend import DUCKDB, PANDAS, SPARK, backend_of_lazy, computed_once, lazy
 
 PID = "patient_id"
 EPOCH = dt.date(1970, 1, 1)
@@ -44,4 +44,13 @@ def reused(frame: nw.LazyFrame) -> nw.LazyFrame:
         return computed_once(frame)
     if backend_of_lazy(frame) == SPARK:
         return lazy(frame.to_native().cache())
+    return frame
+
+
+def windowable(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """``frame`` ready for window expressions (``over``): on pandas, with a fresh index
+    (narwhals' pandas windows align on the index, and joins or concatenations can leave
+    repeated labels that misplace the results)."""
+    if backend_of_lazy(frame) == PANDAS:
+        return lazy(frame.to_native().reset_index(drop=True))
     return frame

@@ -58,7 +58,8 @@ def count_flags(frame: nw.LazyFrame, flags: Sequence[str]) -> list[tuple[int, in
 def count_rows(frame: nw.LazyFrame) -> tuple[int, int]:
     """``(persons, records)`` of a frame of rows."""
     res = to_pandas(frame.select(nw.len().alias("n"), nw.col(PID).n_unique().alias("p")))
-    return int(res["p"].iloc[0]), int(res["n"].iloc[0])
+    n, p = res["n"].iloc[0], res["p"].iloc[0]
+    return (0 if pd.isna(p) else int(p)), (0 if pd.isna(n) else int(n))
 
 
 def attrition_table(steps: Sequence[tuple[str, int, int]]) -> pd.DataFrame:

@@ -223,7 +223,8 @@ def build_cohort(
             for i in range(len(rules)):
                 acc = acc & nw.col(f"__r{i}")
                 cumulative.append(acc.alias(f"__k_rule{i}"))
-            counts = count_flags(ruled.with_columns(*cumulative), [c for c, _ in rule_steps])
+            flagged = ruled.with_columns(*cumulative) if cumulative else ruled
+            counts = count_flags(flagged, [c for c, _ in rule_steps])
             out += [(reason, *n) for (_, reason), n in zip(rule_steps, counts, strict=True)]
         if definition.keeps_all:
             from snds_algos.cohorts.attrition import count_rows

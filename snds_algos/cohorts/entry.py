@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import narwhals as nw
 
-from snds_algos.cohorts._frames import PID, day, lit
+from snds_algos.cohorts._frames import PID, day, lit, windowable
 from snds_algos.cohorts.definition import CohortDefinition
 
 
@@ -33,7 +33,7 @@ def entry_records(
     """
     entry = definition.entry
     cand = entry_events.group_by(PID, "__s").agg(nw.col("value").min().alias("entry_value"))
-    cand = cand.rename({"__s": "__idx"}).join(obs, on=PID, how="left")
+    cand = windowable(cand.rename({"__s": "__idx"}).join(obs, on=PID, how="left"))
     idx = nw.col("__idx")
     flag = nw.lit(True)
     if entry.first_ever:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import narwhals as nw
 
-from snds_algos.cohorts._frames import PID, lit
+from snds_algos.cohorts._frames import FAR, PID, lit, windowable
 
 
 def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
@@ -26,11 +26,13 @@ def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
     >>> to_native(eras(rows, 1))[["__idx", "__exit"]].sort_values("__idx").values.tolist()
     [[0, 60], [63, 93]]
     """
-    lf = rows.with_columns(
+    lf = windowable(rows).with_columns(
         nw.col("__exit").cum_max().over(PID, order_by="__idx").alias("__cmax")
     )
     lf = lf.with_columns(nw.col("__cmax").shift(1).over(PID, order_by="__idx").alias("__prev"))
-    new = nw.col("__prev").is_null() | (nw.col("__idx") - nw.col("__prev") - lit(1) > lit(pad))
+    # the first row of a person has no previous exit: it opens an era
+    lf = lf.with_columns(nw.col("__prev").fill_null(lit(-FAR)))
+    new = nw.col("__idx") - nw.col("__prev") - lit(1) > lit(pad)
     lf = lf.with_columns(new.cast(nw.Int64).alias("__new"))
     lf = lf.with_columns(nw.col("__new").cum_sum().over(PID, order_by="__idx").alias("__era"))
     lf = lf.with_columns(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import narwhals as nw
 
-from snds_algos.cohorts._frames import PID, lit
+from snds_algos.cohorts._frames import PID, lit, windowable
 from snds_algos.cohorts.definition import CohortDefinition, Rule
 
 
@@ -120,7 +120,7 @@ def rule_flags(
     if limit == "all":
         return out.with_columns(nw.col("__all").alias("__c_after"))
     idx = nw.col("__idx")
-    out = out.with_columns(nw.when(nw.col("__all")).then(idx).alias("__v"))
+    out = windowable(out).with_columns(nw.when(nw.col("__all")).then(idx).alias("__v"))
     pick = nw.col("__v").min() if limit == "first" else nw.col("__v").max()
     out = out.with_columns(pick.over(PID).alias("__pick"))
     return out.with_columns(
