@@ -73,7 +73,9 @@ def intersect_time(a: Cohort, b: Cohort) -> Cohort:
         nw.col("__rank").alias("__br"),
     )
     joined = a._rows.select(*_BASE).join(right, on=PID)
-    start = nw.when(nw.col("__bi") > nw.col("__idx")).then(nw.col("__bi")).otherwise(nw.col("__idx"))
+    start = (
+        nw.when(nw.col("__bi") > nw.col("__idx")).then(nw.col("__bi")).otherwise(nw.col("__idx"))
+    )
     a_first = nw.col("__exit") <= nw.col("__bx")
     end = nw.when(a_first).then(nw.col("__exit")).otherwise(nw.col("__bx"))
     rank = nw.when(a_first).then(nw.col("__rank")).otherwise(nw.col("__br"))

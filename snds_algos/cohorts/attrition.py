@@ -8,6 +8,7 @@ persons (a union) shows them as negative exclusions.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +40,9 @@ def count_flags(frame: nw.LazyFrame, flags: Sequence[str]) -> list[tuple[int, in
     if not flags:
         return []
     k = len(flags)
-    ints = frame.select(PID, *[nw.col(c).cast(nw.Int64).alias(f"__k{i}") for i, c in enumerate(flags)])
+    ints = frame.select(
+        PID, *[nw.col(c).cast(nw.Int64).alias(f"__k{i}") for i, c in enumerate(flags)]
+    )
     per_person = ints.group_by(PID).agg(
         *[nw.col(f"__k{i}").sum().alias(f"__r{i}") for i in range(k)],
         *[nw.col(f"__k{i}").max().alias(f"__p{i}") for i in range(k)],
@@ -88,7 +91,7 @@ def attrition_groups(table: pd.DataFrame) -> list[list[tuple[Any, str]]]:
     records), for secondary suppression."""
     groups = []
     index = list(table.index)
-    for prev, cur in zip(index, index[1:], strict=False):
+    for prev, cur in itertools.pairwise(index):
         for kind in ("persons", "records"):
             groups.append([(prev, f"n_{kind}"), (cur, f"n_{kind}"), (cur, f"excluded_{kind}")])
     return groups

@@ -41,7 +41,9 @@ def _events_frame(events: Any) -> nw.LazyFrame:
         parts.append(
             lf.select(
                 *[
-                    nw.col(c).cast(nw.Date()) if c in ("start", "end") else nw.col(c).cast(nw.String())
+                    nw.col(c).cast(nw.Date())
+                    if c in ("start", "end")
+                    else nw.col(c).cast(nw.String())
                     for c in _EVENT_COLUMNS
                 ]
             )
@@ -49,15 +51,21 @@ def _events_frame(events: Any) -> nw.LazyFrame:
     return parts[0] if len(parts) == 1 else nw.concat(parts, how="vertical")
 
 
-def _bounds(ev: nw.LazyFrame, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+def _bounds(
+    ev: nw.LazyFrame, start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date, dt.date]:
     if start is not None and end is not None:
         return start, end
     # an ALD may start years before the extraction: its start is no bound of the data
     dated = ev.filter(nw.col("category") != "ald")
-    res = to_pandas(dated.select(nw.col("start").min().alias("a"), nw.col("start").max().alias("b")))
+    res = to_pandas(
+        dated.select(nw.col("start").min().alias("a"), nw.col("start").max().alias("b"))
+    )
     a, b = res["a"].iloc[0], res["b"].iloc[0]
     if a is None or (not isinstance(a, dt.date) and a != a):
-        raise ValueError("build_cohort: no event to read the data bounds from; give data_start and data_end")
+        raise ValueError(
+            "build_cohort: no event to read the data bounds from; give data_start and data_end"
+        )
     return start or a, end or b
 
 
@@ -135,7 +143,9 @@ def build_cohort(
             raise TypeError("build_cohort needs the raw tables (data) or extracted events")
         from snds_algos.cohorts.extract import extract_cohort_events
 
-        events = extract_cohort_events(definition, data, data_start=start, data_end=end, report=report)
+        events = extract_cohort_events(
+            definition, data, data_start=start, data_end=end, report=report
+        )
         if patients is None:
             patients = events["patients"]
     elif isinstance(events, Mapping) and patients is None and "patients" in events:
@@ -173,7 +183,9 @@ def build_cohort(
     obs = reused(obs)
     cand = reused(entry_records(entry_ev, obs, definition))
     entered = cand.filter(nw.col("__c_limit"))
-    entered = from_day_number(entered.with_columns(nw.col("__idx").alias("__i")), {"__i": "__idx_date"})
+    entered = from_day_number(
+        entered.with_columns(nw.col("__idx").alias("__i")), {"__i": "__idx_date"}
+    )
     from snds_algos.cohorts.rules import rule_flags
 
     ruled = reused(rule_flags(entered, definition, events_of))
@@ -209,12 +221,16 @@ def build_cohort(
         col = f"__k_rule{i}"
         rule_steps.append((col, f"rule {i + 1}: {rule.name}"))
     if definition.limit_after_inclusion != "all":
-        rule_steps.append(("__c_after", f"limit after inclusion: {definition.limit_after_inclusion}"))
+        rule_steps.append(
+            ("__c_after", f"limit after inclusion: {definition.limit_after_inclusion}")
+        )
     names = ", ".join(entry.criteria)
 
     def steps() -> list[tuple[str, int, int]]:
         population = count_flags(obs.with_columns(nw.lit(True).alias("__t")), ["__t"])[0][0]
-        first = count_flags(cand.with_columns(nw.lit(True).alias("__t")), ["__t", *[c for c, _ in entry_steps]])
+        first = count_flags(
+            cand.with_columns(nw.lit(True).alias("__t")), ["__t", *[c for c, _ in entry_steps]]
+        )
         out = [("population", population, first[0][1]), (f"entry events: {names}", *first[0])]
         out += [(reason, *n) for (_, reason), n in zip(entry_steps, first[1:], strict=True)]
         if rule_steps:

@@ -20,7 +20,14 @@ from snds_algos.cohorts.exit import reason_name
 from snds_algos.disclosure import DEFAULT_THRESHOLD
 
 #: columns of ``cohort.rows``, in order (``era_entries`` follows when eras apply)
-ROW_COLUMNS = ("patient_id", "index_date", "exit_date", "exit_reason", "entry_value", "duration_days")
+ROW_COLUMNS = (
+    "patient_id",
+    "index_date",
+    "exit_date",
+    "exit_reason",
+    "entry_value",
+    "duration_days",
+)
 #: the total order of ``cohort.rows``
 ROW_ORDER = ("patient_id", "index_date")
 
@@ -68,7 +75,9 @@ class Cohort:
         (+ ``era_entries`` when a person may have several rows); dates inclusive,
         ``duration_days = exit - index + 1``; sorted on pandas."""
         lf = self._rows.with_columns(
-            nw.col("__idx").alias("__i"), nw.col("__exit").alias("__x"), reason_name("__rank").alias("exit_reason")
+            nw.col("__idx").alias("__i"),
+            nw.col("__exit").alias("__x"),
+            reason_name("__rank").alias("exit_reason"),
         )
         lf = from_day_number(lf, {"__i": "index_date", "__x": "exit_date"})
         lf = lf.with_columns((nw.col("__exit") - nw.col("__idx") + lit(1)).alias("duration_days"))
@@ -106,12 +115,16 @@ class Cohort:
         suppression over each step's sum); ``threshold=None`` shows every count."""
         return suppressed_attrition(self.attrition, threshold, as_text=as_text)
 
-    def flowchart(self, path: Any = None, *, threshold: int | None = DEFAULT_THRESHOLD, **kw: Any) -> Any:
+    def flowchart(
+        self, path: Any = None, *, threshold: int | None = DEFAULT_THRESHOLD, **kw: Any
+    ) -> Any:
         """A CONSORT-style flowchart of the attrition (matplotlib figure; written to
         ``path`` when given). See :func:`snds_algos.cohorts.flowchart.flowchart`."""
         from snds_algos.cohorts.flowchart import flowchart
 
-        return flowchart(self.attrition, path, threshold=threshold, title=kw.pop("title", self.name), **kw)
+        return flowchart(
+            self.attrition, path, threshold=threshold, title=kw.pop("title", self.name), **kw
+        )
 
     # ---------------------------------------------------------------- algebra
     def __and__(self, other: Cohort) -> Cohort:
@@ -138,8 +151,6 @@ class Cohort:
         from snds_algos.cohorts.algebra import intersect_time
 
         return intersect_time(self, other)
-
-
 
 
 __all__ = ["PID", "ROW_COLUMNS", "Cohort"]

@@ -136,7 +136,9 @@ class Rule:
     sex: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        kinds = sum(x is not None and x != () for x in (self.criterion or None, self.age_at_index, self.sex))
+        kinds = sum(
+            x is not None and x != () for x in (self.criterion or None, self.age_at_index, self.sex)
+        )
         if kinds != 1:
             raise ValueError(
                 f"rule {self.name!r}: give exactly one of criterion, age_at_index, sex"
@@ -210,7 +212,9 @@ class CohortDefinition:
         used += [c for r in self.inclusion for c in r.criterion]
         unknown = sorted(set(used) - set(self.criteria))
         if unknown:
-            raise ValueError(f"{self.id}: unknown criterion(s) {unknown}; known: {sorted(self.criteria)}")
+            raise ValueError(
+                f"{self.id}: unknown criterion(s) {unknown}; known: {sorted(self.criteria)}"
+            )
         names = [r.name for r in self.inclusion]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: inclusion rule names must be unique: {names}")
@@ -238,7 +242,17 @@ def _window(value: Any, where: str) -> tuple[int | None, int | None]:
     return tuple(None if v is None else int(v) for v in value)  # type: ignore[return-value]
 
 
-_RULE_FIELDS = {"name", "criterion", "window", "min", "max", "distinct", "match", "age_at_index", "sex"}
+_RULE_FIELDS = {
+    "name",
+    "criterion",
+    "window",
+    "min",
+    "max",
+    "distinct",
+    "match",
+    "age_at_index",
+    "sex",
+}
 _SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "1": "1", "2": "2"}
 
 
@@ -276,7 +290,9 @@ def _criterion_from(name: str, spec: Mapping[str, Any]) -> Criterion | CaseCrite
     if "case" in spec:
         unknown = set(spec) - {"case", "year", "label"}
         if unknown or "year" not in spec:
-            raise ValueError(f"criterion {name}: a case criterion is {{case: ID, year: N[, label]}}")
+            raise ValueError(
+                f"criterion {name}: a case criterion is {{case: ID, year: N[, label]}}"
+            )
         return CaseCriterion(name, str(spec["case"]), int(spec["year"]), spec.get("label", ""))
     unknown = set(spec) - CRITERION_FIELDS
     if unknown:
@@ -299,7 +315,17 @@ def definition_from_dict(
     >>> d.entry.limit, d.exit.death
     ('first', True)
     """
-    known = {"id", "label", "study", "criteria", "entry", "inclusion", "limit_after_inclusion", "exit", "era_pad_days"}
+    known = {
+        "id",
+        "label",
+        "study",
+        "criteria",
+        "entry",
+        "inclusion",
+        "limit_after_inclusion",
+        "exit",
+        "era_pad_days",
+    }
     unknown = set(doc) - known
     if unknown:
         raise ValueError(f"cohort definition: unknown field(s) {sorted(unknown)}")
@@ -310,7 +336,9 @@ def definition_from_dict(
         raise ValueError(f"{ident}: study: unknown field(s) {sorted(bad)}")
     period = st.get("entry_period")
     study = Study(
-        data_start=None if st.get("data_start") is None else _date(st["data_start"], "study.data_start"),
+        data_start=None
+        if st.get("data_start") is None
+        else _date(st["data_start"], "study.data_start"),
         data_end=None if st.get("data_end") is None else _date(st["data_end"], "study.data_end"),
         entry_period=None
         if period is None
@@ -319,7 +347,13 @@ def definition_from_dict(
     )
     criteria = {n: _criterion_from(n, s) for n, s in (doc.get("criteria") or {}).items()}
     en = dict(doc.get("entry") or {})
-    bad = set(en) - {"any", "first_ever", "prior_observation_days", "post_observation_days", "limit"}
+    bad = set(en) - {
+        "any",
+        "first_ever",
+        "prior_observation_days",
+        "post_observation_days",
+        "limit",
+    }
     if bad:
         raise ValueError(f"{ident}: entry: unknown field(s) {sorted(bad)}")
     entry = Entry(
@@ -337,7 +371,9 @@ def definition_from_dict(
         outcome=_names(ex.get("outcome")),
         death=bool(ex.get("death", True)),
         censor=_names(ex.get("censor")),
-        max_follow_up_days=None if ex.get("max_follow_up_days") is None else int(ex["max_follow_up_days"]),
+        max_follow_up_days=None
+        if ex.get("max_follow_up_days") is None
+        else int(ex["max_follow_up_days"]),
         persistence_offset_days=int(ex.get("persistence_offset_days") or 0),
     )
     rules = tuple(rule_from_dict(r, i) for i, r in enumerate(doc.get("inclusion") or []))

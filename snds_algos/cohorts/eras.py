@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import narwhals as nw
 
+from snds_algos.backend import running_max
+
 from snds_algos.cohorts._frames import FAR, PID, lit, windowable
 
 
@@ -26,15 +28,13 @@ def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
     >>> to_native(eras(rows, 1))[["__idx", "__exit"]].sort_values("__idx").values.tolist()
     [[0, 60], [63, 93]]
     """
-    lf = windowable(rows).with_columns(
-        nw.col("__exit").cum_max().over(PID, order_by="__idx").alias("__cmax")
-    )
-    lf = lf.with_columns(nw.col("__cmax").shift(1).over(PID, order_by="__idx").alias("__prev"))
+    lf = running_max(windowable(rows), "__exit", PID, "__idx", "__prev", include_current=False)
     # the first row of a person has no previous exit: it opens an era
     lf = lf.with_columns(nw.col("__prev").fill_null(lit(-FAR)))
     new = nw.col("__idx") - nw.col("__prev") - lit(1) > lit(pad)
-    lf = lf.with_columns(new.cast(nw.Int64).alias("__new"))
-    lf = lf.with_columns(nw.col("__new").cum_sum().over(PID, order_by="__idx").alias("__era"))
+    # an era is named by its first index: the latest era-opening index up to this row
+    lf = lf.with_columns(nw.when(new).then(nw.col("__idx")).alias("__open"))
+    lf = running_max(lf, "__open", PID, "__idx", "__era")
     lf = lf.with_columns(
         nw.col("__exit").max().over(PID, "__era").alias("__emax"),
         nw.col("__idx").min().over(PID, "__era").alias("__imin"),

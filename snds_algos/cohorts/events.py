@@ -20,7 +20,12 @@ from snds_algos.events.selection import select_events
 #: null), the code
 CRITERION_COLUMNS = (PID, "__s", "__e", "value")
 #: optional event columns (absent ones are taken as null)
-OPTIONAL = {"group_id": nw.String(), "position": nw.String(), "level": nw.String(), "end": nw.Date()}
+OPTIONAL = {
+    "group_id": nw.String(),
+    "position": nw.String(),
+    "level": nw.String(),
+    "end": nw.Date(),
+}
 
 
 def with_optional(events: nw.LazyFrame) -> nw.LazyFrame:
@@ -64,6 +69,4 @@ def criterion_events(
     lf = parts[0] if len(parts) == 1 else nw.concat(parts, how="vertical")
     lf = day_number(lf, "start", "__s")
     lf = day_number(lf, "end", "__e0")
-    return lf.select(
-        PID, "__s", nw.col("__e0").fill_null(nw.col("__s")).alias("__e"), "value"
-    )
+    return lf.select(PID, "__s", nw.col("__e0").fill_null(nw.col("__s")).alias("__e"), "value")

@@ -108,4 +108,3 @@ def exits(
     for i in reversed(range(len(EXIT_ORDER))):
         rank = nw.when(nw.col(cols[i]) == nw.col("__exit")).then(lit(i)).otherwise(rank)
     return out.with_columns(rank.alias("__rank")).drop(*cols)
-

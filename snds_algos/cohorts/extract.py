@@ -76,17 +76,24 @@ def extract_cohort_events(
             source, atc=_codes(definition, "drug_dispensing") or None, period=period, report=report
         )
     if "ald" in kinds:
-        out["ald"] = ev.long_term_illnesses(source, codes=_codes(definition, "ald") or None, report=report)
+        out["ald"] = ev.long_term_illnesses(
+            source, codes=_codes(definition, "ald") or None, report=report
+        )
     if "hospital_diagnosis" in kinds and pmsi:
         out["hospital_diagnosis"] = ev.hospital_diagnoses(
-            source, codes=_codes(definition, "hospital_diagnosis") or None, years=pmsi, report=report
+            source,
+            codes=_codes(definition, "hospital_diagnosis") or None,
+            years=pmsi,
+            report=report,
         )
     if "hospital_stay" in kinds and pmsi:
         from snds_algos.backend import matches_codes
 
         stays = lazy(ev.hospital_stays(source, years=pmsi, report=report))
         codes = _codes(definition, "hospital_stay")
-        out["hospital_stay"] = to_native(stays.filter(matches_codes("value", codes)) if codes else stays)
+        out["hospital_stay"] = to_native(
+            stays.filter(matches_codes("value", codes)) if codes else stays
+        )
     if "medical_act" in kinds:
         out["medical_act"] = ev.medical_acts(
             source,

@@ -13,7 +13,9 @@ from snds_algos.cohorts.attrition import suppressed_attrition
 from snds_algos.disclosure import DEFAULT_THRESHOLD
 
 
-def flowchart_text(attrition: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD) -> list[tuple[str, str]]:
+def flowchart_text(
+    attrition: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD
+) -> list[tuple[str, str]]:
     """The texts of the flowchart: per step, the main box and the exclusion box.
 
     Examples
@@ -21,7 +23,7 @@ def flowchart_text(attrition: pd.DataFrame, threshold: int | None = DEFAULT_THRE
     >>> from snds_algos.cohorts.attrition import attrition_table
     >>> t = attrition_table([("population", 250, 300), ("entry", 243, 280)])
     >>> flowchart_text(t)[1]
-    ('entry\\n243 persons, 280 records', 'excluded: <11 persons, 20 records')
+    ('entry\\nmasked persons, 280 records', 'excluded: <11 persons, 20 records')
     """
     shown = suppressed_attrition(attrition, threshold, as_text=True)
     out = []
@@ -30,7 +32,10 @@ def flowchart_text(attrition: pd.DataFrame, threshold: int | None = DEFAULT_THRE
         side = ""
         if row["step"] > 0:
             word = "added" if str(row["excluded_persons"]).startswith("-") else "excluded"
-            ep, er = str(row["excluded_persons"]).lstrip("-"), str(row["excluded_records"]).lstrip("-")
+            ep, er = (
+                str(row["excluded_persons"]).lstrip("-"),
+                str(row["excluded_records"]).lstrip("-"),
+            )
             side = f"{word}: {ep} persons, {er} records"
         out.append((main, side))
     return out
@@ -82,7 +87,9 @@ def flowchart(
                 "", xy=(3.4, y - 0.85), xytext=(3.4, y - 0.35), arrowprops={"arrowstyle": "->"}
             )
         if side:
-            ax.annotate("", xy=(6.6, y + 0.62), xytext=(3.4, y + 0.62), arrowprops={"arrowstyle": "-"})
+            ax.annotate(
+                "", xy=(6.6, y + 0.62), xytext=(3.4, y + 0.62), arrowprops={"arrowstyle": "-"}
+            )
             ax.text(7.9, y + 0.62, side, ha="center", va="center", fontsize=8, bbox=side_box)
     fig.tight_layout()
     if path is not None:

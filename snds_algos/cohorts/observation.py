@@ -70,7 +70,9 @@ def observation(
             raise ValueError(f"patients: missing column(s) {missing}; columns are {names}")
         if "sex" not in names:
             pts = null_columns(pts, {"sex": nw.String()})
-        pts = day_number(pts.select(PID, "sex", "birth_date", "death_date"), "birth_date", "__birth")
+        pts = day_number(
+            pts.select(PID, "sex", "birth_date", "death_date"), "birth_date", "__birth"
+        )
         pts = day_number(pts, "death_date", "__death")
         known = pts.select(
             PID,
@@ -82,11 +84,7 @@ def observation(
             nw.col("birth_date").dt.month().cast(nw.Int64).alias("__birth_m"),
         )
         # persons with events but no patients row: no birth, no death, no sex
-        others = (
-            persons.select(PID)
-            .unique()
-            .join(known.select(PID), on=PID, how="anti")
-        )
+        others = persons.select(PID).unique().join(known.select(PID), on=PID, how="anti")
         others = null_columns(others, _UNKNOWN).with_columns(nw.lit(False).alias("__known"))
         others = others.select(*known.collect_schema().names())
         base = nw.concat([known, others], how="vertical")

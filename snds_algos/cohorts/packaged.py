@@ -1,9 +1,9 @@
 """The code of a cohort algorithm whose definition is pure data (``definition.yaml``)::
 
-    from snds_algos.cohorts.packaged import cohort_functions
+from snds_algos.cohorts.packaged import cohort_functions
 
-    ALGORITHM_ID = "metformin_new_users_ami"
-    definition, run = cohort_functions(__name__)
+ALGORITHM_ID = "metformin_new_users_ami"
+definition, run = cohort_functions(__name__)
 """
 
 from __future__ import annotations

@@ -110,9 +110,9 @@ def rule_flags(
     if flags:
         out = out.with_columns(*flags)
         out = out.with_columns(
-            nw.all_horizontal(*[nw.col(f"__r{i}") for i in range(len(rules))], ignore_nulls=True).alias(
-                "__all"
-            )
+            nw.all_horizontal(
+                *[nw.col(f"__r{i}") for i in range(len(rules))], ignore_nulls=True
+            ).alias("__all")
         )
     else:
         out = out.with_columns(nw.lit(True).alias("__all"))

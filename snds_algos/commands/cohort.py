@@ -49,7 +49,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data-start", help="first day of the data (default: from the data)")
     parser.add_argument("--data-end", help="last day of the data (default: from the data)")
     parser.add_argument(
-        "--persons", type=int, default=SAMPLE_PERSONS, help=f"sample size (default {SAMPLE_PERSONS})"
+        "--persons",
+        type=int,
+        default=SAMPLE_PERSONS,
+        help=f"sample size (default {SAMPLE_PERSONS})",
     )
     parser.set_defaults(handler=main)
 
@@ -64,7 +67,9 @@ def _definition(text: str) -> Any:
 
     algo = snds_algos.get(text)
     if algo.card.get("kind") != "cohort":
-        raise SystemExit(f"snds-algos cohort: {text} is not a cohort algorithm (kind: case); use snds-algos run")
+        raise SystemExit(
+            f"snds-algos cohort: {text} is not a cohort algorithm (kind: case); use snds-algos run"
+        )
     return load_cohort_definition(algo.path / "definition.yaml")
 
 
@@ -103,7 +108,9 @@ def main(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
-        print(f"snds-algos cohort: {out} exists and is not empty (use --overwrite)", file=sys.stderr)
+        print(
+            f"snds-algos cohort: {out} exists and is not empty (use --overwrite)", file=sys.stderr
+        )
         return 2
     definition = _definition(args.definition)
     out.mkdir(parents=True, exist_ok=True)
@@ -136,7 +143,9 @@ def main(args: argparse.Namespace) -> int:
     note = "" if threshold else " (no suppression: keep inside the platform)"
     print(f"cohort {definition.id}, backend {args.backend}: attrition{note}")
     print(attrition.to_string(index=False))
-    print(f"written: {', '.join(str(out / f) for f in ('rows.parquet', 'attrition.csv', 'rule_stats.csv', 'flowchart.png'))}")
+    print(
+        f"written: {', '.join(str(out / f) for f in ('rows.parquet', 'attrition.csv', 'rule_stats.csv', 'flowchart.png'))}"
+    )
     if sample_dir is not None:
         import shutil
 

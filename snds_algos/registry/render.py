@@ -325,7 +325,12 @@ def algorithm_page(
         ("Id", f"`{card['id']}`"),
         ("Version", card["version"]),
         ("Status", card["status"]),
-        ("Kind", "cohort (returns a `Cohort`)" if card.get("kind") == "cohort" else "case identification"),
+        (
+            "Kind",
+            "cohort (returns a `Cohort`)"
+            if card.get("kind") == "cohort"
+            else "case identification",
+        ),
         ("Medical domain", cell(card["domain"])),
         ("Authors", "; ".join(_person(p) for p in card["authors"])),
         (

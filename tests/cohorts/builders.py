@@ -59,7 +59,9 @@ def events(*rows: tuple[Any, ...]) -> pd.DataFrame:
                 "level": "stay" if category == "hospital_diagnosis" else None,
             }
         )
-    frame = pd.DataFrame(out, columns=["patient_id", "category", "value", "start", "end", "position", "level"])
+    frame = pd.DataFrame(
+        out, columns=["patient_id", "category", "value", "start", "end", "position", "level"]
+    )
     text = pd.StringDtype("pyarrow")
     return frame.assign(
         patient_id=frame["patient_id"].astype(text),
@@ -107,7 +109,11 @@ def build(backend: Any, spec: Any, ev: pd.DataFrame, pts: pd.DataFrame | None, *
     )
 
 
-def rows(backend: Any, cohort: Any, columns=("patient_id", "index_date", "exit_date", "exit_reason", "duration_days")) -> list[tuple]:
+def rows(
+    backend: Any,
+    cohort: Any,
+    columns=("patient_id", "index_date", "exit_date", "exit_reason", "duration_days"),
+) -> list[tuple]:
     """The rows of a cohort as sorted tuples of plain values."""
     frame = backend.collect(cohort.rows)
     out = []

@@ -27,11 +27,18 @@ def test_window_day_minus_365_in_366_out_and_the_index_day(backend):
 
 def test_first_ever_is_the_true_first_limit_first_is_not(backend):
     ev = events(("F1", "A10BA02", "2015-06-01"), ("F1", "A10BA02", "2016-03-01"))
-    period = {"data_start": "2015-01-01", "data_end": "2020-12-31", "entry_period": ["2016-01-01", "2019-12-31"]}
+    period = {
+        "data_start": "2015-01-01",
+        "data_end": "2020-12-31",
+        "entry_period": ["2016-01-01", "2019-12-31"],
+    }
     new_users = definition(study=period, entry={**ENTRY, "first_ever": True})
     cohort = build(backend, new_users, ev, alive("F1"))
     assert rows(backend, cohort) == []
-    assert counts(cohort)[2:4] == [("first ever", 1, 1), ("entry period 2016-01-01 to 2019-12-31", 0, 0)]
+    assert counts(cohort)[2:4] == [
+        ("first ever", 1, 1),
+        ("entry period 2016-01-01 to 2019-12-31", 0, 0),
+    ]
     first = definition(study=period, entry={**ENTRY, "limit": "first"})
     got = rows(backend, build(backend, first, ev, alive("F1")), ("patient_id", "index_date"))
     assert got == [("F1", d("2016-03-01"))]
@@ -117,18 +124,29 @@ def test_every_tie_of_the_exit_order(backend):
 
 def test_drug_persistence_exit_hook(backend):
     spec = definition(entry=ENTRY, exit={"max_follow_up_days": 365, "persistence_offset_days": 30})
-    ev = events(("E1", "A10BA02", "2019-01-01"), ("E2", "A10BA02", "2019-01-01"), ("E3", "A10BA02", "2019-01-01"))
+    ev = events(
+        ("E1", "A10BA02", "2019-01-01"),
+        ("E2", "A10BA02", "2019-01-01"),
+        ("E3", "A10BA02", "2019-01-01"),
+    )
     periods = pd.DataFrame(
         {
             "patient_id": pd.array(["E1", "E1", "E2", "E3"], dtype="string[pyarrow]"),
-            "key": pd.array(["metformin", "insulin", "metformin", "metformin"], dtype="string[pyarrow]"),
+            "key": pd.array(
+                ["metformin", "insulin", "metformin", "metformin"], dtype="string[pyarrow]"
+            ),
             "period_no": pd.array([1, 1, 1, 1], dtype="Int64"),
             "start": date_series(["2018-12-20", "2019-01-01", "2019-01-02", "2018-06-01"]),
             "end": date_series(["2019-02-10", "2019-01-05", "2019-03-01", "2019-12-31"]),
         }
     )
     cohort = build(
-        backend, spec, ev, alive("E1", "E2", "E3"), exposure_periods=backend.frame(periods), exposure_key="metformin"
+        backend,
+        spec,
+        ev,
+        alive("E1", "E2", "E3"),
+        exposure_periods=backend.frame(periods),
+        exposure_key="metformin",
     )
     assert rows(backend, cohort, ("patient_id", "exit_date", "exit_reason")) == [
         ("E1", d("2019-03-12"), "end_of_exposure"),
@@ -138,13 +156,23 @@ def test_drug_persistence_exit_hook(backend):
 
 
 def test_eras_pad_0_1_2_at_the_day_between(backend):
-    ev = events(("R1", "A10BA02", "2019-01-01"), ("R1", "A10BA02", "2019-02-02"), ("R1", "A10BA02", "2019-03-06"))
+    ev = events(
+        ("R1", "A10BA02", "2019-01-01"),
+        ("R1", "A10BA02", "2019-02-02"),
+        ("R1", "A10BA02", "2019-03-06"),
+    )
     got = {}
     for pad in (0, 1, 2):
-        spec = definition(entry={**ENTRY, "limit": "all"}, exit={"max_follow_up_days": 31}, era_pad_days=pad)
+        spec = definition(
+            entry={**ENTRY, "limit": "all"}, exit={"max_follow_up_days": 31}, era_pad_days=pad
+        )
         got[pad] = rows(backend, build(backend, spec, ev, alive("R1")), ("index_date", "exit_date"))
     # exits 01-31, 03-04, 04-05: one day between the first two, one between the last two
-    assert got[0] == [(d("2019-01-01"), d("2019-01-31")), (d("2019-02-02"), d("2019-03-04")), (d("2019-03-06"), d("2019-04-05"))]
+    assert got[0] == [
+        (d("2019-01-01"), d("2019-01-31")),
+        (d("2019-02-02"), d("2019-03-04")),
+        (d("2019-03-06"), d("2019-04-05")),
+    ]
     assert got[1] == got[2] == [(d("2019-01-01"), d("2019-04-05"))]
 
 
@@ -178,7 +206,11 @@ def test_age_in_completed_years_and_sex_missing_fails(backend):
         ("G5", "1", "1950-01-01", None),
     )
     spec = definition(
-        entry=ENTRY, inclusion=[{"name": "adult", "age_at_index": [18, None]}, {"name": "women", "sex": "female"}]
+        entry=ENTRY,
+        inclusion=[
+            {"name": "adult", "age_at_index": [18, None]},
+            {"name": "women", "sex": "female"},
+        ],
     )
     cohort = build(backend, spec, ev, pts)
     assert [r[0] for r in rows(backend, cohort)] == ["G2"]

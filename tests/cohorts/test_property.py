@@ -53,9 +53,26 @@ def worlds(draw):
                 st.sampled_from(
                     [
                         {"name": "t2d", "criterion": "t2d", "window": [-365, 0], "min": 1},
-                        {"name": "no insulin", "criterion": "insulin", "window": [None, -1], "max": 0},
-                        {"name": "a10 dates", "criterion": "a10", "window": [-400, 0], "min": 2, "distinct": "dates"},
-                        {"name": "stay overlap", "criterion": "t2d", "window": [-30, -1], "min": 1, "match": "overlap"},
+                        {
+                            "name": "no insulin",
+                            "criterion": "insulin",
+                            "window": [None, -1],
+                            "max": 0,
+                        },
+                        {
+                            "name": "a10 dates",
+                            "criterion": "a10",
+                            "window": [-400, 0],
+                            "min": 2,
+                            "distinct": "dates",
+                        },
+                        {
+                            "name": "stay overlap",
+                            "criterion": "t2d",
+                            "window": [-30, -1],
+                            "min": 1,
+                            "match": "overlap",
+                        },
                         {"name": "adult", "age_at_index": [18, None]},
                         {"name": "women", "sex": "female"},
                     ]
@@ -86,7 +103,9 @@ def _check_invariants(cohort, frame, pts, spec):
     att = cohort.attrition
     assert (att["n_persons"].diff().fillna(0) == -att["excluded_persons"]).all()
     assert (att["n_records"].diff().fillna(0) == -att["excluded_records"]).all()
-    assert (att["excluded_persons"].iloc[1:] >= 0).all() and (att["excluded_records"].iloc[1:] >= 0).all()
+    assert (att["excluded_persons"].iloc[1:] >= 0).all() and (
+        att["excluded_records"].iloc[1:] >= 0
+    ).all()
     assert att["n_persons"].iloc[-1] == frame["patient_id"].nunique()
     assert att["n_records"].iloc[-1] == len(frame)
     if len(frame):
@@ -97,7 +116,7 @@ def _check_invariants(cohort, frame, pts, spec):
         assert not (prev.notna() & (f["index_date"] <= prev)).any(), "overlapping rows"
         known = pts.set_index("patient_id")
         for row in f.itertuples():
-            assert START <= row.index_date and row.exit_date <= END
+            assert row.index_date >= START and row.exit_date <= END
             death = known["death_date"].get(row.patient_id)
             if death is not None and not pd.isna(death):
                 assert row.exit_date <= death

@@ -9,7 +9,9 @@ NO_INSULIN = {"name": "no insulin before", "criterion": "insulin", "window": [-3
 
 
 def test_example_1_new_users(backend):
-    spec = definition(entry={"any": ["metformin"], "first_ever": True, "prior_observation_days": 365})
+    spec = definition(
+        entry={"any": ["metformin"], "first_ever": True, "prior_observation_days": 365}
+    )
     ev = events(
         ("P1", "A10BA02", "2016-03-10"),
         ("P1", "A10BA02", "2016-04-12"),
@@ -122,7 +124,11 @@ def _example_5(backend, pad):
 
 
 def test_example_5_eras(backend):
-    without = definition(entry={"any": ["metformin"], "limit": "all"}, exit={"max_follow_up_days": 31}, limit_after_inclusion="first")
+    without = definition(
+        entry={"any": ["metformin"], "limit": "all"},
+        exit={"max_follow_up_days": 31},
+        limit_after_inclusion="first",
+    )
     ev = events(*[("P15", "A10BA02", x) for x in ("2019-01-01", "2019-01-31", "2019-03-05")])
     first = build(backend, without, ev, alive("P15"))
     assert rows(backend, first)[0][2] == d("2019-01-31")
@@ -137,7 +143,10 @@ def test_example_5_eras(backend):
         (d("2019-01-01"), d("2019-04-04"), 3)
     ]
     assert counts(two)[-1] == ("eras (pad 2 days)", 1, 1)
-    assert counts(_example_5(backend, 0))[-2:] == [("observation", 1, 3), ("eras (pad 0 days)", 1, 2)]
+    assert counts(_example_5(backend, 0))[-2:] == [
+        ("observation", 1, 3),
+        ("eras (pad 0 days)", 1, 2),
+    ]
 
 
 def _interval_cohort(backend, name, spans, start_code, end_code):
@@ -157,12 +166,20 @@ def test_example_6_algebra(backend):
     a = _interval_cohort(
         backend,
         "A",
-        [("P1", "2016-03-10", "2017-03-10"), ("P2", "2017-02-01", "2018-02-01"), ("P3", "2016-01-01", "2016-06-30")],
+        [
+            ("P1", "2016-03-10", "2017-03-10"),
+            ("P2", "2017-02-01", "2018-02-01"),
+            ("P3", "2016-01-01", "2016-06-30"),
+        ],
         "XS",
         "XE",
     )
     b = _interval_cohort(
-        backend, "B", [("P2", "2017-06-01", "2017-12-31"), ("P4", "2018-01-01", "2018-12-31")], "YS", "YE"
+        backend,
+        "B",
+        [("P2", "2017-06-01", "2017-12-31"), ("P4", "2018-01-01", "2018-12-31")],
+        "YS",
+        "YE",
     )
     cols = ("patient_id", "index_date", "exit_date")
     assert rows(backend, a & b, cols) == [("P2", d("2017-02-01"), d("2018-02-01"))]
@@ -180,11 +197,17 @@ def test_example_6_algebra(backend):
 
 
 def test_example_7_limit_before_or_after_the_rules(backend):
-    ev = events(("P16", "A10BA02", "2017-01-05"), ("P16", "A10BA02", "2018-01-05"), ("P16", "E11", "2017-12-01"))
+    ev = events(
+        ("P16", "A10BA02", "2017-01-05"),
+        ("P16", "A10BA02", "2018-01-05"),
+        ("P16", "E11", "2017-12-01"),
+    )
     before = definition(entry={"any": ["metformin"], "limit": "first"}, inclusion=[T2D_RULE])
     assert rows(backend, build(backend, before, ev, alive("P16"))) == []
     after = definition(
-        entry={"any": ["metformin"], "limit": "all"}, inclusion=[T2D_RULE], limit_after_inclusion="first"
+        entry={"any": ["metformin"], "limit": "all"},
+        inclusion=[T2D_RULE],
+        limit_after_inclusion="first",
     )
     got = rows(backend, build(backend, after, ev, alive("P16")), ("patient_id", "index_date"))
     assert got == [("P16", d("2018-01-05"))]
