@@ -19,10 +19,23 @@ def tables():
     return generate_tables(4000, "2017-2020", 11)
 
 
+def _variant():
+    """The study without its diabetes rule (every metformin new user): more rows."""
+    from dataclasses import replace
+
+    from snds_algos.cohorts import load_cohort_definition
+
+    study = load_cohort_definition(snds_algos.get(ALGO).path / "definition.yaml")
+    return replace(study, id="new_users", inclusion=study.inclusion[1:])
+
+
 @pytest.fixture(scope="module")
 def reference(tables):
+    from snds_algos.cohorts import build_cohort
+
     cohort = snds_algos.get(ALGO).run(tables)
-    return cohort.rows, cohort.attrition, cohort.rule_stats
+    variant = build_cohort(_variant(), tables)
+    return cohort.rows, cohort.attrition, cohort.rule_stats, variant.rows, variant.attrition
 
 
 def _source(backend, tables):
@@ -33,20 +46,25 @@ def _source(backend, tables):
 
 @pytest.mark.slow
 def test_example_study_same_rows_and_attrition_on_every_backend(backend, tables, reference):
-    rows, attrition, stats = reference
-    assert len(rows) > 0 and attrition["n_persons"].iloc[-1] == rows["patient_id"].nunique()
+    from snds_algos.cohorts import build_cohort
+
+    rows, attrition, stats, variant_rows, variant_attrition = reference
+    assert attrition["n_persons"].iloc[-1] == rows["patient_id"].nunique()
     assert attrition["n_persons"].iloc[0] == 4000
-    cohort = snds_algos.get(ALGO).run(_source(backend, tables))
-    got = (
-        backend.collect(cohort.rows)
-        .sort_values(["patient_id", "index_date"])
-        .reset_index(drop=True)
-    )
-    pd.testing.assert_frame_equal(
-        got.astype(str), rows.reset_index(drop=True).astype(str), check_dtype=False
-    )
+    assert len(variant_rows) > 10
+    source = _source(backend, tables)
+    cohort = snds_algos.get(ALGO).run(source)
+    variant = build_cohort(_variant(), source)
+    for got, expected in ((cohort.rows, rows), (variant.rows, variant_rows)):
+        got = backend.collect(got).sort_values(["patient_id", "index_date"])
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True).astype(str),
+            expected.reset_index(drop=True).astype(str),
+            check_dtype=False,
+        )
     pd.testing.assert_frame_equal(cohort.attrition, attrition)
     pd.testing.assert_frame_equal(cohort.rule_stats, stats)
+    pd.testing.assert_frame_equal(variant.attrition, variant_attrition)
 
 
 def test_cli_writes_rows_attrition_stats_and_flowchart(tmp_path, capsys):
