@@ -44,11 +44,12 @@ def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
         nw.when(nw.col("__exit") == nw.col("__emax")).then(nw.col("__rank")).alias("__rl")
     )
     lf = lf.with_columns(nw.col("__rl").min().over(PID, "__era").alias("__rmin"))
-    return lf.filter(nw.col("__idx") == nw.col("__imin")).select(
-        PID,
-        "__idx",
-        nw.col("__emax").alias("__exit"),
-        nw.col("__rmin").alias("__rank"),
-        "entry_value",
-        "era_entries",
-    )
+    # one row per era (rows of one index day, as in a union of identical rows, collapse)
+    first = lf.filter(nw.col("__idx") == nw.col("__imin"))
+    return first.group_by(PID, "__era").agg(
+        nw.col("__idx").min(),
+        nw.col("__emax").max().alias("__exit"),
+        nw.col("__rmin").min().alias("__rank"),
+        nw.col("entry_value").min(),
+        nw.col("era_entries").max(),
+    ).select(PID, "__idx", "__exit", "__rank", "entry_value", "era_entries")

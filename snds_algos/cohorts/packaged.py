@@ -1,9 +1,7 @@
-"""The code of a cohort algorithm whose definition is pure data (``definition.yaml``)::
+"""The code of a cohort algorithm whose definition is pure data (``definition.yaml``).
 
-from snds_algos.cohorts.packaged import cohort_functions
-
-ALGORITHM_ID = "metformin_new_users_ami"
-definition, run = cohort_functions(__name__)
+An algorithm folder's ``__init__.py`` gets its functions from :func:`cohort_functions`
+(see ``snds_algos/algorithms/metformin_new_users_ami/__init__.py``).
 """
 
 from __future__ import annotations

@@ -188,6 +188,8 @@ def test_example_6_algebra(backend):
     assert len({r[0] for r in union}) == len(union) == 4
     assert ("P2", d("2017-02-01"), d("2018-02-01")) in union
     assert rows(backend, a.intersect_time(b), cols) == [("P2", d("2017-06-01"), d("2017-12-31"))]
+    # a union with itself duplicates nobody
+    assert rows(backend, a | a, cols) == rows(backend, a, cols)
     # each operation adds one attrition step that adds up
     for c, persons in ((a & b, 1), (a - b, 2), (a | b, 4), (a.intersect_time(b), 1)):
         att = c.attrition
