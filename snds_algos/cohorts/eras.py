@@ -7,7 +7,6 @@ from __future__ import annotations
 import narwhals as nw
 
 from snds_algos.backend import running_max
-
 from snds_algos.cohorts._frames import FAR, PID, lit, windowable
 
 
@@ -46,10 +45,14 @@ def eras(rows: nw.LazyFrame, pad: int) -> nw.LazyFrame:
     lf = lf.with_columns(nw.col("__rl").min().over(PID, "__era").alias("__rmin"))
     # one row per era (rows of one index day, as in a union of identical rows, collapse)
     first = lf.filter(nw.col("__idx") == nw.col("__imin"))
-    return first.group_by(PID, "__era").agg(
-        nw.col("__idx").min(),
-        nw.col("__emax").max().alias("__exit"),
-        nw.col("__rmin").min().alias("__rank"),
-        nw.col("entry_value").min(),
-        nw.col("era_entries").max(),
-    ).select(PID, "__idx", "__exit", "__rank", "entry_value", "era_entries")
+    return (
+        first.group_by(PID, "__era")
+        .agg(
+            nw.col("__idx").min(),
+            nw.col("__emax").max().alias("__exit"),
+            nw.col("__rmin").min().alias("__rank"),
+            nw.col("entry_value").min(),
+            nw.col("era_entries").max(),
+        )
+        .select(PID, "__idx", "__exit", "__rank", "entry_value", "era_entries")
+    )
