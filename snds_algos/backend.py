@@ -827,3 +827,97 @@ def explode_split(frame: nw.LazyFrame, column: str, out: str, *, sep: str = "+")
     result = native.iloc[rows].reset_index(drop=True)
     result[out] = pd.Series(pd.array(flat, dtype=pd.StringDtype("pyarrow")))
     return lazy(result)
+
+
+# --------------------------------------------------------------------------- nulls
+
+
+def null_columns(frame: nw.LazyFrame, columns: Mapping[str, Any]) -> nw.LazyFrame:
+    """Add columns of nulls of the given narwhals dtypes (``{name: nw.Int64()}``).
+
+    narwhals cannot make an integer null literal on numpy-backed pandas
+    (``nw.lit(None, dtype=nw.Int64)`` raises); on pandas the columns are nullable
+    extension arrays (``Int64``, ``string[pyarrow]``, ``date32[pyarrow]``, ``boolean``).
+
+    >>> import pandas as pd
+    >>> out = to_native(null_columns(lazy(pd.DataFrame({"a": [1, 2]})), {"n": nw.Int64()}))
+    >>> str(out["n"].dtype), bool(out["n"].isna().all())
+    ('Int64', True)
+    """
+    if backend_of_lazy(frame) != PANDAS:
+        return frame.with_columns(*[nw.lit(None, dtype=t).alias(c) for c, t in columns.items()])
+    import pandas as pd
+    import pyarrow as pa
+
+    native = frame.to_native()
+    dtypes = {
+        nw.Int64: "Int64",
+        nw.String: pd.StringDtype("pyarrow"),
+        nw.Date: pd.ArrowDtype(pa.date32()),
+        nw.Boolean: "boolean",
+        nw.Float64: "Float64",
+    }
+    new = {}
+    for name, dtype in columns.items():
+        kind = dtypes[type(dtype) if not isinstance(dtype, type) else dtype]
+        new[name] = pd.Series(pd.array([None] * len(native), dtype=kind), index=native.index)
+    return lazy(native.assign(**new))
+
+
+def running_max(
+    frame: nw.LazyFrame,
+    column: str,
+    partition: str,
+    order: str,
+    out: str,
+    *,
+    include_current: bool = True,
+) -> nw.LazyFrame:
+    """Per ``partition``, the maximum of integer ``column`` over the rows up to this one in
+    ``order`` (``include_current=False``: the rows before it, null on the first row).
+    Nulls are skipped. ``order`` must not repeat within a partition.
+
+    On pandas it is computed natively (a sorted group-wise cumulative maximum): narwhals'
+    ordered windows on pandas realign their result on the frame's index, which failed on
+    some nullable-integer inputs.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": ["a", "a", "a", "b"], "i": [3, 0, 9, 1], "x": [20, 10, 30, 5]})
+    >>> to_native(running_max(lazy(df), "x", "p", "i", "m", include_current=False))["m"].tolist()
+    [10, <NA>, 20, <NA>]
+    >>> to_native(running_max(lazy(df), "x", "p", "i", "m"))["m"].tolist()
+    [20, 10, 30, 5]
+    >>> df["x"] = pd.array([None, 10, None, None], dtype="Int64")
+    >>> to_native(running_max(lazy(df), "x", "p", "i", "m"))["m"].tolist()
+    [10, 10, 10, <NA>]
+    """
+    if backend_of_lazy(frame) != PANDAS:
+        # narwhals keeps a null in place (polars semantics): skip nulls through a floor
+        floor = nw.lit(-(2**62), dtype=nw.Int64)
+        lf = frame.with_columns(
+            nw.col(column).cast(nw.Int64).fill_null(floor).alias(out)
+        ).with_columns(nw.col(out).cum_max().over(partition, order_by=order))
+        if not include_current:
+            lf = lf.with_columns(nw.col(out).shift(1).over(partition, order_by=order))
+        return lf.with_columns(nw.when(nw.col(out) != floor).then(nw.col(out)).alias(out))
+    import numpy as np
+    import pandas as pd
+
+    native = frame.to_native().reset_index(drop=True)
+    keys = pd.factorize(native[partition])[0]
+    ranks = pd.array(native[order], dtype="Int64").to_numpy(dtype="int64", na_value=0)
+    order_idx = np.lexsort((ranks, keys))
+    groups = keys[order_idx]
+    values = pd.Series(
+        pd.array(native[column], dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)[
+            order_idx
+        ]
+    )
+    # pandas leaves a null in place where SQL carries the maximum so far: fill forward
+    result = values.groupby(groups, sort=False).cummax().groupby(groups, sort=False).ffill()
+    if not include_current:
+        result = result.groupby(groups, sort=False).shift(1)
+    placed = np.empty(len(native), dtype="float64")
+    placed[order_idx] = result.to_numpy(dtype="float64", na_value=np.nan)
+    values_out = pd.array(placed, dtype="Float64").astype("Int64")
+    return lazy(native.assign(**{out: pd.Series(values_out, index=native.index)}))

@@ -28,6 +28,7 @@ from snds_algos.backend import (
     to_native,
 )
 from snds_algos.cases.definition import Criterion, Definition
+from snds_algos.events.selection import select_events
 
 PID = "patient_id"
 #: category-specific event columns the engine reads; absent ones are taken as null
@@ -46,12 +47,13 @@ def _codes(definition: Definition, name: str | None) -> tuple[str, ...]:
 def _selected(
     ev: nw.LazyFrame, definition: Definition, crit: Criterion, category: str
 ) -> nw.LazyFrame:
-    cond = nw.col("category") == category
-    if crit.codes:
-        cond = cond & matches_codes("value", _codes(definition, crit.codes), how=crit.how)
-    if crit.exclude:
-        cond = cond & ~matches_codes("value", _codes(definition, crit.exclude), how=crit.how)
-    return ev.filter(cond)
+    return select_events(
+        ev,
+        category,
+        codes=_codes(definition, crit.codes) if crit.codes else None,
+        exclude=_codes(definition, crit.exclude) if crit.exclude else None,
+        how=crit.how,
+    )
 
 
 def _first_day(lf: nw.LazyFrame, date: str) -> nw.LazyFrame:

@@ -95,7 +95,13 @@ def main(args: argparse.Namespace) -> int:
         raise ParameterError(
             "ALGORITHM",
             f"{algorithm.id} is a {algorithm.kind} algorithm; `run` runs case identification "
-            f"algorithms (use {algorithm.id} from Python: snds-algos show {algorithm.id})",
+            "algorithms"
+            + {
+                "cohort": f" (use `snds-algos cohort {algorithm.id} --out DIR`)",
+                "pathway": f" (use `snds-algos pathways {algorithm.id} --out DIR`)",
+            }.get(
+                algorithm.kind, f" (use {algorithm.id} from Python: snds-algos show {algorithm.id})"
+            ),
         )
     if args.out:  # before computing: a bad or existing destination fails now, not after
         from snds_algos.io.output import TABLE_SUFFIXES, check_destination

@@ -103,8 +103,8 @@ def run_pathways(
         definition = load_pathway_definition(definition)
     report = report if report is not None else Report()
     if dispensings is None:
-        from snds_algos.events import drug_dispensings, hospital_stays
         from snds_algos.events import deaths as death_events
+        from snds_algos.events import drug_dispensings, hospital_stays
         from snds_algos.io import open_source
 
         src = open_source(source)

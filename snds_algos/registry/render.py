@@ -326,6 +326,12 @@ def algorithm_page(
         ("Kind", algo.kind),
         ("Version", card["version"]),
         ("Status", card["status"]),
+        (
+            "Kind",
+            "cohort (returns a `Cohort`)"
+            if card.get("kind") == "cohort"
+            else "case identification",
+        ),
         ("Medical domain", cell(card["domain"])),
         ("Authors", "; ".join(_person(p) for p in card["authors"])),
         (

@@ -1,0 +1,34 @@
+"""The gap-fillers the cohorts add to ``snds_algos.backend``, on every backend."""
+
+from __future__ import annotations
+
+import narwhals as nw
+import pandas as pd
+
+from snds_algos.backend import lazy, null_columns, running_max, to_native
+
+
+def test_running_max_with_and_without_the_current_row(backend):
+    df = pd.DataFrame(
+        {
+            "p": pd.array(["a", "a", "a", "b", "b"], dtype="string[pyarrow]"),
+            "i": pd.array([3, 0, 9, 1, 2], dtype="Int64"),
+            "x": pd.array([20, 10, None, 5, 1], dtype="Int64"),
+        }
+    )
+    frame = lazy(backend.frame(df))
+    inclusive = running_max(frame, "x", "p", "i", "m")
+    exclusive = running_max(frame, "x", "p", "i", "m", include_current=False)
+    got_in = backend.collect(to_native(inclusive)).sort_values(["p", "i"])
+    got_ex = backend.collect(to_native(exclusive)).sort_values(["p", "i"])
+    assert got_in["m"].tolist() == [10, 20, 20, 5, 5]
+    assert [None if pd.isna(v) else v for v in got_ex["m"]] == [None, 10, 20, None, 5]
+
+
+def test_null_columns_are_typed_nulls(backend):
+    frame = lazy(backend.frame(pd.DataFrame({"a": pd.array([1, 2], dtype="Int64")})))
+    out = null_columns(frame, {"n": nw.Int64(), "s": nw.String(), "d": nw.Date()})
+    schema = out.collect_schema()
+    assert schema["n"] == nw.Int64 and schema["s"] == nw.String and schema["d"] == nw.Date
+    got = backend.collect(to_native(out))
+    assert got[["n", "s", "d"]].isna().all().all()
