@@ -153,7 +153,10 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     else:
         fixture = Backend("spark", request.getfixturevalue("spark"))
     yield fixture
-    if fixture.used == 0 and not getattr(request.node, "_backend_checked", False):
+    call = getattr(request.node, "rep_call", None)
+    if call is None or not call.passed:  # skipped or failed already: nothing to add
+        return
+    if fixture.used == 0:
         pytest.fail(
             f"{request.node.nodeid} takes the backend fixture but made no {fixture.name} "
             "frame (backend.frame / backend.source) and collected none (backend.collect)"
@@ -164,6 +167,14 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
 def make_frame(backend: Backend) -> Callable[[Any], Any]:
     """Shortcut for ``backend.frame``."""
     return backend.frame
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """Keep each phase's report on the test item (the backend fixture reads ``rep_call``)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 _SPARK_COUNTS = {"passed": 0, "failed": 0, "skipped": 0}
