@@ -12,7 +12,6 @@ written to a temporary name in the folder, then renamed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -66,66 +65,39 @@ def _definition(text: str) -> Any:
     import snds_algos
 
     algo = snds_algos.get(text)
-    if algo.card.get("kind") != "cohort":
-        raise SystemExit(
-            f"snds-algos cohort: {text} is not a cohort algorithm (kind: case); use snds-algos run"
-        )
+    if algo.kind != "cohort":
+        from snds_algos.errors import ParameterError
+
+        raise ParameterError("DEFINITION", f"{text} is not a cohort algorithm (kind: {algo.kind})")
     return load_cohort_definition(algo.path / "definition.yaml")
-
-
-def _atomic(path: Path, write: Any) -> None:
-    """Write through ``write(tmp_path)`` to a temporary name in the folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_rows(rows: Any, path: Path) -> None:
-    from snds_algos.backend import DUCKDB, SPARK, backend_of, to_pandas
-
-    def write(tmp: Path) -> None:
-        if backend_of(rows) == DUCKDB:
-            rows.write_parquet(str(tmp))
-        elif backend_of(rows) == SPARK:
-            to_pandas(rows).to_parquet(tmp, index=False)
-        else:
-            rows.to_parquet(tmp, index=False)
-
-    _atomic(path, write)
 
 
 def main(args: argparse.Namespace) -> int:
     """Run the command."""
-    from snds_algos.cohorts import build_cohort
-    from snds_algos.cohorts.attrition import suppressed_rule_stats
-    from snds_algos.io import open_source
 
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        print(
-            f"snds-algos cohort: {out} exists and is not empty (use --overwrite)", file=sys.stderr
-        )
-        return 2
+    from snds_algos.io.output import prepare_output_dir
+
     definition = _definition(args.definition)
-    out.mkdir(parents=True, exist_ok=True)
-    data = args.data
-    sample_dir = None
-    if data is None:
-        from snds_algos.synthetic import generate
+    out = prepare_output_dir(args.out, overwrite=args.overwrite)  # before computing
+    if args.data is not None:
+        return _run(args, definition, args.data, out)
+    from snds_algos.synthetic import generate
 
-        data = tempfile.mkdtemp(prefix="snds-algos-sample-")
+    with tempfile.TemporaryDirectory(prefix="snds-algos-sample-") as sample:
         print(
             f"built-in synthetic sample: {args.persons} persons, years {SAMPLE_YEARS}, "
             f"seed {SAMPLE_SEED} (snds-algos synth)"
         )
-        generate(args.persons, SAMPLE_YEARS, SAMPLE_SEED, data, progress=False)
-        sample_dir = data
+        generate(args.persons, SAMPLE_YEARS, SAMPLE_SEED, sample, progress=False)
+        return _run(args, definition, sample, out)
+
+
+def _run(args: argparse.Namespace, definition: Any, data: str, out: Path) -> int:
+    from snds_algos.cohorts import build_cohort
+    from snds_algos.cohorts.attrition import suppressed_rule_stats
+    from snds_algos.io import open_source
+    from snds_algos.io.output import write_atomic, write_table
+
     spark = None
     if args.backend == "spark":
         from snds_algos.commands.run import _spark
@@ -136,19 +108,21 @@ def main(args: argparse.Namespace) -> int:
     threshold = None if args.no_suppression else DEFAULT_THRESHOLD
     attrition = cohort.attrition_suppressed(threshold, as_text=True)
     stats = suppressed_rule_stats(cohort.rule_stats, threshold)
-    _write_rows(cohort.rows, out / "rows.parquet")
-    _atomic(out / "attrition.csv", lambda p: attrition.to_csv(p, index=False))
-    _atomic(out / "rule_stats.csv", lambda p: stats.to_csv(p, index=False))
-    _atomic(out / "flowchart.png", lambda p: cohort.flowchart(p, threshold=threshold, format="png"))
+    over = args.overwrite
+    written = [
+        write_table(cohort.rows, out / "rows.parquet", overwrite=over),
+        write_table(attrition, out / "attrition.csv", overwrite=over),
+        write_table(stats, out / "rule_stats.csv", overwrite=over),
+        write_atomic(
+            out / "flowchart.png",
+            lambda p: cohort.flowchart(p, threshold=threshold, format="png"),
+            overwrite=over,
+        ),
+    ]
     note = "" if threshold else " (no suppression: keep inside the platform)"
     print(f"cohort {definition.id}, backend {args.backend}: attrition{note}")
     print(attrition.to_string(index=False))
-    print(
-        f"written: {', '.join(str(out / f) for f in ('rows.parquet', 'attrition.csv', 'rule_stats.csv', 'flowchart.png'))}"
-    )
-    if sample_dir is not None:
-        import shutil
-
-        shutil.rmtree(sample_dir, ignore_errors=True)
+    for path in written:
+        print(f"written: {path}")
     sys.stdout.flush()
     return 0

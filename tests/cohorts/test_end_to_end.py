@@ -118,6 +118,9 @@ def test_cli_without_suppression_and_from_a_yaml(tmp_path):
     )
 
 
-def test_cli_refuses_a_case_algorithm(tmp_path):
-    with pytest.raises(SystemExit, match="not a cohort"):
-        main(["cohort", "diabetes", "--out", str(tmp_path / "x")])
+def test_cli_refuses_a_case_algorithm(tmp_path, capsys):
+    assert main(["cohort", "diabetes", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "snds-algos: error:" in err and "not a cohort algorithm (kind: case)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "x").exists()  # refused before anything is written
