@@ -15,6 +15,8 @@ process (so that its peak memory is its own), reading the events file:
 * ``periods``: :func:`snds_algos.pathways.exposure_periods` (carryover, grace 15, ATC7
   keys, 30/90-day packs, boxes capped at 10);
 * ``pdc``: :func:`snds_algos.pathways.pdc` over the last year (PQA index date);
+* ``states``: the periods, then :func:`snds_algos.pathways.treatment_states` over the
+  follow-up from the first exposure to the end of the data;
 
 and ``sql`` runs one DuckDB query of the same carryover periods with window functions
 (2 threads, as the library's DuckDB connection is left at its default). Each engine
@@ -103,7 +105,16 @@ def stage_pdc(events, engine: str, year: int):
     return pdc(events, window=(f"{year}-01-01", f"{year}-12-31"))
 
 
-STAGES = {"periods": stage_periods, "pdc": stage_pdc}
+def stage_states(events, engine: str, year: int):
+    """Periods, then the treatment states over a follow-up from the first exposure to
+    the end of the data (transitions are a cheap pass over the states)."""
+    from snds_algos.pathways import exposure_periods, treatment_states
+
+    periods = exposure_periods(events, strategy="carryover", grace_days=15)
+    return treatment_states(periods, data_end=f"{year}-12-31")
+
+
+STAGES = {"periods": stage_periods, "pdc": stage_pdc, "states": stage_states}
 
 
 def _consume(result, engine: str) -> None:
@@ -314,17 +325,22 @@ def main() -> None:
                 ok = same_rows(out / "pandas_pdc.parquet", out / f"{engine}_pdc.parquet",
                                ["patient_id", "key"])  # fmt: skip
                 checks.append(f"{engine} pdc == pandas: {ok}")
+                ok = same_rows(out / "pandas_states.parquet", out / f"{engine}_states.parquet",
+                               ["patient_id", "start"])  # fmt: skip
+                checks.append(f"{engine} states == pandas: {ok}")
         print("  " + "; ".join(checks), flush=True)
         summary.append((persons, results))
-    print("\npersons  engine   periods (s)  ratio to sql   pdc (s)   peak MB")
+    print("\npersons  engine   periods (s)  ratio to sql   pdc (s)  states (s)   peak MB")
     for persons, results in summary:
         base = results.get("sql", {}).get("stages", {}).get("periods", [None])[0]
         for engine, res in results.items():
             p = res["stages"]["periods"][0]
             pdc_s = res["stages"].get("pdc", [float("nan")])[0]
+            st_s = res["stages"].get("states", [float("nan")])[0]
             ratio = f"{p / base:10.2f}x" if base else " " * 11
             print(
-                f"{persons:>7}  {engine:<7} {p:11.2f}  {ratio}  {pdc_s:9.2f}  {res['peak_mb']:8.0f}"
+                f"{persons:>7}  {engine:<7} {p:11.2f}  {ratio}  {pdc_s:9.2f}  {st_s:10.2f}"
+                f"  {res['peak_mb']:8.0f}"
             )
 
 
