@@ -194,6 +194,35 @@ def computed_once(frame: nw.LazyFrame) -> nw.LazyFrame:
     return frame
 
 
+def checkpoint(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """``frame`` computed now, and its plan cut there: for small intermediate results
+    that a loop builds on (each step of a chain of joins), so that the plan of what
+    follows does not grow with every step.
+
+    On Spark the frame is materialised on the executors (``localCheckpoint``: nothing is
+    collected to the driver) and the plan that follows starts from it: a plan that
+    nests a join per step would otherwise take Spark's optimiser minutes to analyse. On
+    DuckDB it is :func:`computed_once`; pandas frames are computed already.
+
+    >>> import pandas as pd
+    >>> to_native(checkpoint(lazy(pd.DataFrame({"a": [1]}))))["a"].tolist()
+    [1]
+    """
+    if backend_of_lazy(frame) == SPARK:
+        return lazy(frame.to_native().localCheckpoint(eager=True))
+    return computed_once(frame)
+
+
+def is_empty(frame: nw.LazyFrame) -> bool:
+    """True when ``frame`` has no row (runs a count: a scalar, not the rows).
+
+    >>> import pandas as pd
+    >>> is_empty(lazy(pd.DataFrame({"a": []}))), is_empty(lazy(pd.DataFrame({"a": [1]})))
+    (True, False)
+    """
+    return int(frame.select(nw.len()).collect().item()) == 0
+
+
 def _duckdb_with(frame: nw.LazyFrame, columns: Mapping[str, str]) -> nw.LazyFrame:
     """Add (or replace) columns given as DuckDB SQL expressions, keeping column order."""
     native = frame.to_native()

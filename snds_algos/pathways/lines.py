@@ -38,10 +38,12 @@ from typing import Any
 import narwhals as nw
 
 from snds_algos.backend import (
+    checkpoint,
     common_backend,
     computed_once,
     distinct,
     explode_split,
+    is_empty,
     string_agg,
 )
 from snds_algos.pathways.followup import (
@@ -197,11 +199,17 @@ def lines_of_therapy(
     # follow the chain of lines from each episode start
     level = heads.with_columns(nw.lit(1, dtype=nw.Int64).alias("k"))
     found = [level]
+    nxt = checkpoint(nxt)
     for k in range(2, max_lines + 1):
         level = level.join(nxt, on=[PID, "ep", "c"], how="inner").select(
             PID, "ep", nw.col("next").alias("c"), nw.lit(k, dtype=nw.Int64).alias("k")
         )
-        level = computed_once(level)
+        # each level is computed and its plan cut (a chain of joins nested max_lines
+        # deep is more than Spark's optimiser can analyse in reasonable time); the chain
+        # stops at the first level where no person has a further line
+        level = checkpoint(level)
+        if is_empty(level):
+            break
         found.append(level)
     lines = concat(found)
     lines = lines.with_columns(

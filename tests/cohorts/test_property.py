@@ -135,7 +135,7 @@ def _build(backend, spec, ev, pts):
 
 
 @settings(
-    max_examples=int(os.environ.get("COHORT_PROPERTY_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("COHORT_PROPERTY_EXAMPLES", "5")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

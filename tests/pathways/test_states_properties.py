@@ -17,7 +17,7 @@ from tests.helpers import rows
 
 BASE = dt.date(2020, 1, 1)
 KEYS = ["A", "B", "C"]
-EXAMPLES = {"pandas": 25, "duckdb": 25, "spark": 8}
+EXAMPLES = {"pandas": 25, "duckdb": 25, "spark": 3}
 
 
 @st.composite
