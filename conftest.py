@@ -38,7 +38,6 @@ def _make_spark() -> Any:
         # tiny test tables, many small jobs: code generation and adaptive execution cost
         # more than they save (results do not depend on them)
         .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         .config("spark.sql.adaptive.enabled", "false")
         .config(
             "spark.sql.warehouse.dir", os.path.join(os.getcwd(), ".pytest_cache", "spark-warehouse")
