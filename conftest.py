@@ -33,7 +33,10 @@ def _make_spark() -> Any:
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "4g")
+        # thousands of small jobs in one session: let the JVM collect what finished
+        # tests no longer reference (cached blocks, broadcasts, shuffle files)
+        .config("spark.cleaner.periodicGC.interval", "2min")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         # tiny test tables, many small jobs: code generation and adaptive execution cost
         # more than they save (results do not depend on them)
@@ -124,6 +127,20 @@ class Backend:
         return open_source(tables, backend=self.name, spark=self.spark)
 
 
+def release_spark_memory(spark: Any) -> None:
+    """Drop what a finished test left in the session's memory: cached frames and
+    checkpointed blocks (``backend.checkpoint``).
+
+    One session serves the whole run; without this the blocks of two thousand tests
+    fill the driver's storage memory, and late tests fail to broadcast or aggregate
+    (``AGGREGATE_OUT_OF_MEMORY``). A frame a later test reuses (a module cache) is
+    recomputed from its plan; no test reuses a checkpointed frame.
+    """
+    spark.catalog.clearCache()
+    for rdd in spark.sparkContext._jsc.getPersistentRDDs().values():
+        rdd.unpersist(False)
+
+
 def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
     """Create a Spark frame from pandas, keeping strings, dates and nullable integers."""
     import pyarrow as pa
@@ -157,6 +174,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     else:
         fixture = Backend("spark", request.getfixturevalue("spark"))
     yield fixture
+    if fixture.name == "spark":
+        release_spark_memory(fixture.spark)
     call = getattr(request.node, "rep_call", None)
     if call is None or not call.passed:  # skipped or failed already: nothing to add
         return
