@@ -336,6 +336,22 @@ def definition_problems(
                         )
                     )
                     continue
+                applies = fields[field_name].get("kinds")
+                kind = (
+                    criteria[crit_name].get("events")
+                    if isinstance(criteria[crit_name], Mapping)
+                    else None
+                )
+                if applies and kind not in applies:
+                    out.append(
+                        DefinitionProblem(
+                            file,
+                            f"{where}.target",
+                            f"{target!r}: criteria.{crit_name}.{field_name} does not apply to "
+                            f"events {kind} (it applies to: {', '.join(applies)})",
+                        )
+                    )
+                    continue
                 problem = type_problem(fields[field_name], param.get("default"))
                 if problem:
                     out.append(
