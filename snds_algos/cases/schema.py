@@ -390,7 +390,8 @@ def is_case_definition(doc: Any) -> bool:
     """
     if not isinstance(doc, Mapping):
         return False
-    return "case" in doc or ("criteria" in doc and not {"entry", "inclusion", "exit"} & set(doc))
+    other_layouts = {"entry", "inclusion", "exit", "rule"}  # cohorts, hand-coded descriptions
+    return "case" in doc or ("criteria" in doc and not other_layouts & set(doc))
 
 
 def reference_tables() -> str:
