@@ -79,7 +79,9 @@ def read_code_rows(path: Path) -> list[dict[str, str]]:
 
 
 def read_code_list(path: Path) -> Any:
-    """A code list CSV as a pandas DataFrame of strings (codes keep their leading zeros).
+    """A code list CSV as a pandas DataFrame of strings (codes keep their leading zeros),
+    read by :func:`snds_algos.codelists.read_code_rows` (a missing ``code`` column names
+    the file and the columns found).
 
     Examples
     --------
@@ -91,7 +93,14 @@ def read_code_list(path: Path) -> Any:
     """
     import pandas as pd
 
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    from snds_algos.codelists import CodeListError, read_code_rows
+
+    try:
+        rows = read_code_rows(path)
+    except CodeListError as exc:
+        raise CardError(exc.path, [(exc.where, exc.problem)]) from exc
+    columns = list(rows[0]) if rows else ["code", "label"]
+    return pd.DataFrame(rows, columns=columns, dtype=object).astype(str)
 
 
 class Algorithm:

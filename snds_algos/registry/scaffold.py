@@ -627,17 +627,7 @@ def _copied_files(name: str, folder: Path, source: Path, title: str | None) -> d
     """Copy the algorithm folder ``source`` into ``folder`` under the id ``name``."""
     import shutil
 
-    from snds_algos.cases.schema import is_case_definition
-
     old = source.name
-    definition = source / "definition.yaml"
-    if not definition.is_file() or not is_case_definition(
-        safe_load(definition.read_text(encoding="utf-8"))
-    ):
-        raise ScaffoldError(
-            f"--from {old}: {source} has no case definition (a definition.yaml with case:) "
-            "to copy; copy a hand-coded algorithm by hand"
-        )
     shutil.copytree(
         source,
         folder,
@@ -702,6 +692,7 @@ def new_algorithm(
     >>> sorted(p.name for p in (paths["folder"] / "codes").iterdir())
     ['demo_condition_atc.csv', 'demo_condition_icd10.csv']
     """
+    from snds_algos.cases.schema import is_case_definition
     from snds_algos.codelists import read_codes
     from snds_algos.registry.spec_tests import spec_test_module
 
@@ -725,6 +716,14 @@ def new_algorithm(
             raise ScaffoldError(
                 f"--from {from_algorithm}: no algorithm folder {source} "
                 f"(known: {', '.join(known) or 'none'})"
+            )
+        definition = source / "definition.yaml"
+        if not definition.is_file() or not is_case_definition(
+            safe_load(definition.read_text(encoding="utf-8"))
+        ):
+            raise ScaffoldError(
+                f"--from {from_algorithm}: {source} has no case definition (a definition.yaml "
+                "with case:) to copy; copy a hand-coded algorithm by hand"
             )
     (folder / "codes").mkdir(parents=True)
     init = algorithms / "__init__.py"

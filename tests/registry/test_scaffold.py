@@ -166,3 +166,49 @@ def test_new_algorithm_outside_a_checkout_needs_dir(
     assert main(["new-algorithm", "demo_condition"]) == 2
     assert "not the root of a snds-algos checkout" in capsys.readouterr().err
     assert not (tmp_path / "snds_algos").exists()
+
+
+def test_new_algorithm_from_refuses_unknown_and_hand_coded_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = source_copy(tmp_path / "checkout", keep=("parkinson", "charlson"))
+    assert main(["new-algorithm", "x_copy", "--from", "nope", "--dir", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "--from nope: no algorithm folder" in err and "parkinson" in err
+    assert main(["new-algorithm", "x_copy", "--from", "charlson", "--dir", str(root)]) == 2
+    assert "has no case definition" in capsys.readouterr().err
+    assert not (root / "snds_algos" / "algorithms" / "x_copy").exists()  # nothing left behind
+
+
+def test_spec_tests_generated_for_every_builtin_definition_pass(tmp_path: Path) -> None:
+    """``--from`` works from any built-in case definition: the spec tests generated from
+    each one pass (pandas; the scaffold test above runs them on every backend)."""
+    from snds_algos._yaml import safe_load
+    from snds_algos.cases.schema import is_case_definition
+    from snds_algos.codelists import read_codes
+    from snds_algos.registry.spec_tests import spec_test_module
+
+    root = source_copy(
+        tmp_path / "checkout",
+        keep=tuple(p.name for p in (REPO / "snds_algos" / "algorithms").iterdir()),
+    )
+    tests = root / "tests" / "algorithms"
+    tests.mkdir()
+    (tests / "__init__.py").write_text("")
+    written = []
+    for folder in sorted((root / "snds_algos" / "algorithms").iterdir()):
+        path = folder / "definition.yaml"
+        if not path.is_file() or not is_case_definition(doc := safe_load(path.read_text())):
+            continue
+        codes = {p.stem: read_codes(p) for p in (folder / "codes").glob("*.csv")}
+        (tests / f"test_{folder.name}.py").write_text(spec_test_module(folder.name, doc, codes))
+        written.append(folder.name)
+    assert len(written) >= 20
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark",
+         "tests/algorithms"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-5000:] + out.stderr[-2000:]
+    assert re.search(r"^\d+ passed, \d+ deselected", out.stdout, flags=re.MULTILINE), out.stdout
