@@ -1,6 +1,6 @@
 """Inflammatory bowel disease (DRAFT, codes to verify against the CNAM method): every criterion and boundary
-on hand-made events on both backends; end to end on generated data (the generator does not plant
-this condition, so there is no agreement to measure)."""
+on hand-made events on every backend; end to end on generated data against the planted truth
+(measured on synthetic data, not a validation)."""
 
 import snds_algos
 from snds_algos.backend import backend_of
