@@ -369,8 +369,12 @@ def docs_problems(algo: Algorithm) -> list[Problem]:
                 "docs.md must not have a level-1 heading (the page title comes from the card); start at ##",
             )
         ]
+    from snds_algos.cases.schema import DefinitionError
+
     try:
         algorithm_page(algo)
+    except DefinitionError:
+        return []  # reported by the definition check, with its file and field
     except Exception as exc:
         return [Problem("docs", str(page), f"page does not render: {type(exc).__name__}: {exc}")]
     return []

@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from snds_algos.cases import DefinitionError, load_definition
 from snds_algos.cases.schema import definition_problems, definition_schema, reference_tables
@@ -229,3 +231,22 @@ def test_the_reference_tables_list_every_field_of_the_schema():
     for kind, spec in schema["kinds"].items():
         assert f"| `{kind}` |" in text
         assert ", ".join(f"`{c}`" for c in spec["reads"]) in text
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_any_one_letter_typo_of_a_field_suggests_that_field(data):
+    """Property: a criterion field with one letter dropped or doubled is reported as an
+    unknown field, with that field as the suggestion."""
+    fields = list(definition_schema()["criterion"])
+    field = data.draw(st.sampled_from(fields))
+    i = data.draw(st.integers(0, len(field) - 1))
+    typo = data.draw(
+        st.sampled_from([field[:i] + field[i + 1 :], field[:i] + field[i] + field[i:]])
+    )
+    assume(typo not in fields)
+    doc = {"id": "x", "criteria": {"a": {"events": "ald", typo: 1}}, "case": "a"}
+    found = [p for p in definition_problems(doc, "d.yaml") if p.where == f"criteria.a.{typo}"]
+    assert len(found) == 1
+    assert found[0].file == "d.yaml"
+    assert found[0].message == f"unknown field; did you mean {field!r}?"
