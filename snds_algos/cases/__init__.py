@@ -7,5 +7,13 @@ events of either backend and returns one row per person identified.
 
 from snds_algos.cases.definition import Criterion, Definition, load_definition
 from snds_algos.cases.engine import identify
+from snds_algos.cases.schema import DefinitionError, definition_problems
 
-__all__ = ["Criterion", "Definition", "identify", "load_definition"]
+__all__ = [
+    "Criterion",
+    "Definition",
+    "DefinitionError",
+    "definition_problems",
+    "identify",
+    "load_definition",
+]

@@ -1,5 +1,9 @@
 """Case definitions as data: criteria, parameters and the any / all / not logic tree.
 
+The whole language (every field, its type and default, the event columns each
+criterion reads) is ``definition_schema.yaml``, rendered in the docs page "Writing a
+definition" (``docs/user_guide/writing_a_definition.md``).
+
 YAML layout (see ``snds_algos/algorithms/diabetes/definition.yaml``)::
 
     id: diabetes
@@ -33,14 +37,18 @@ from typing import Any
 import yaml
 
 from snds_algos._yaml import safe_load
+from snds_algos.cases.schema import (
+    DefinitionError,
+    DefinitionProblem,
+    code_list_names,
+    definition_problems,
+    definition_schema,
+)
+from snds_algos.codelists import read_codes
 
 EVENT_KINDS = ("drug_dispensing", "ald", "hospital_diagnosis", "hospital_stay", "medical_act")
-_FIELDS = {
-    "label", "events", "codes", "exclude", "how", "years", "min_dates",
-    "min_dates_with_large_pack", "only", "natures", "exclude_natures", "active_in_year",
-    "start_years",
-    "positions", "levels", "with_same_stay", "enabled",
-}  # fmt: skip
+#: the criterion fields of the definition language (``definition_schema.yaml``)
+_FIELDS = set(definition_schema()["criterion"])
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,12 @@ def load_definition(
     """Read a YAML definition; ``code_lists`` maps list names to codes.
 
     When ``code_lists`` is not given, lists are read from ``codes/NAME.csv`` beside the
-    YAML file (column ``code``).
+    YAML file (column ``code``, :func:`snds_algos.codelists.read_codes`). The file is
+    checked against the definition language first (:mod:`snds_algos.cases.schema`): a
+    mistake raises :class:`~snds_algos.cases.schema.DefinitionError` naming the file, the
+    criterion and the field (``criteria.drugs.min_date: unknown field; did you mean
+    'min_dates'?``), and a code list whose header lacks ``code`` raises
+    :class:`~snds_algos.codelists.CodeListError` naming the file and the columns found.
 
     Examples
     --------
@@ -198,25 +211,22 @@ def load_definition(
     (['ald', 'drugs'], True)
     """
     path = Path(str(path))
-    doc = safe_load(path.read_text(encoding="utf-8"))
+    try:
+        doc = safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        problem = DefinitionProblem(str(path), "(file)", f"not valid YAML: {exc}")
+        raise DefinitionError([problem]) from exc
+    problems = definition_problems(doc, path, None if code_lists else path.parent / "codes")
+    if problems:
+        raise DefinitionError(problems)
     criteria = {n: _criterion(n, s) for n, s in doc["criteria"].items()}
     _check_logic(doc["case"], set(criteria))
     lists = dict(code_lists or {})
     needed = set()
-    for crit in criteria.values():
-        needed.update(x for x in (crit.codes, crit.exclude, crit.only) if x)
-        if crit.with_same_stay:
-            needed.add(crit.with_same_stay["codes"])
+    for spec in doc["criteria"].values():
+        needed.update(code_list_names(spec))
     for name in sorted(needed - set(lists)):
-        csv_path = path.parent / "codes" / f"{name}.csv"
-        if not csv_path.exists():
-            raise FileNotFoundError(f"{path}: code list {name!r} not found at {csv_path}")
-        import csv
-
-        with csv_path.open(encoding="utf-8", newline="") as fh:
-            lists[name] = tuple(
-                row["code"].strip() for row in csv.DictReader(fh) if row["code"].strip()
-            )
+        lists[name] = read_codes(path.parent / "codes" / f"{name}.csv")
     definition = Definition(
         id=doc["id"],
         criteria=criteria,

@@ -21,7 +21,6 @@ YAML layout (every field is described in ``docs/user_guide/cohorts.md``)::
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -392,8 +391,9 @@ def definition_from_dict(
 
 
 def _read_codes(csv_path: Path) -> tuple[str, ...]:
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        return tuple(r["code"].strip() for r in csv.DictReader(fh) if (r.get("code") or "").strip())
+    from snds_algos.codelists import read_codes
+
+    return read_codes(csv_path)
 
 
 def load_cohort_definition(

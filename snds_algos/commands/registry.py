@@ -40,11 +40,24 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_check)
 
     p = subparsers.add_parser(
-        "new-algorithm", help="scaffold a new algorithm (folder, card, code list, tests, docs page)"
+        "new-algorithm",
+        help="scaffold a new algorithm (definition, card, code lists, spec tests, docs page)",
     )
     p.add_argument("name", help="algorithm id: lower-case letters, digits, underscores")
     p.add_argument("--dir", default=None, help="source checkout to write into (default: here)")
     p.add_argument("--title", default=None, help="human title (default: from the name)")
+    p.add_argument(
+        "--from",
+        dest="from_algorithm",
+        default=None,
+        metavar="EXISTING",
+        help="copy this algorithm (its definition, code lists, references, page) under NAME",
+    )
+    p.add_argument(
+        "--hand-coded",
+        action="store_true",
+        help="write a run() of its own instead of a definition run by the engine",
+    )
     p.set_defaults(handler=cmd_new)
 
     p = subparsers.add_parser(
@@ -134,9 +147,16 @@ def cmd_new(args: argparse.Namespace) -> int:
     from snds_algos.registry.scaffold import source_root
 
     # a ScaffoldError (invalid name, existing folder) exits with 2 (snds_algos.cli)
-    paths = new_algorithm(args.name, root=source_root(args.dir), title=args.title)
+    paths = new_algorithm(
+        args.name,
+        root=source_root(args.dir),
+        title=args.title,
+        from_algorithm=args.from_algorithm,
+        hand_coded=args.hand_coded,
+    )
     print(f"created {paths['folder']}/ and {paths['tests']}")
-    print("next: fill card.yaml, codes/, definition.yaml, docs.md and the tests; then")
+    print("next: fill definition.yaml (docs: 'Writing a definition'), codes/, card.yaml,")
+    print("      docs.md and the tests; then")
     print(f"      python -m pytest tests/algorithms/test_{args.name}.py && snds-algos check")
     return 0
 

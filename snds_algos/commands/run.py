@@ -168,22 +168,97 @@ def _run(args: argparse.Namespace, algorithm: Any, data: str, sample_dir: str | 
     for table, message in report.warnings:
         print(f"snds-algos: warning: {table}: {message}", file=sys.stderr)
     if sample_dir is not None:
-        from snds_algos.synthetic import evaluate
-
-        evaluation = evaluate(cases["patient_id"], sample_dir, args.algorithm, args.year)
-        traced = evaluate(
-            cases["patient_id"], sample_dir, args.algorithm, args.year, traced_only=True
-        )
-        print("against the planted truth (a case who left no trace in the SNDS cannot be found):")
-        for label, e in (("all planted cases", evaluation), ("cases with traces", traced)):
-            print(
-                f"  {label:<18} sensitivity {e.sensitivity:.3f}, PPV {e.ppv:.3f} "
-                f"(TP {e.true_positives}, FP {e.false_positives}, FN {e.false_negatives})"
-            )
+        _compare_with_planted(algorithm, cases["patient_id"], sample_dir, args)
     if args.out:
         _write(result, args.out, args.overwrite)
     sys.stdout.flush()
     return 0
+
+
+def sample_lookback_gaps(algorithm: Any, year: int, sample_years: range) -> dict[str, list[int]]:
+    """Per criterion of a case definition, the years it reads that the sample lacks.
+
+    Examples
+    --------
+    >>> import snds_algos
+    >>> sample_lookback_gaps(snds_algos.get("parkinson"), 2020, range(2019, 2021))
+    {'hospital': [2016, 2017, 2018]}
+    """
+    from snds_algos.cases.extract import _enabled_years
+
+    path = getattr(algorithm, "path", None)
+    if path is None or not (path / "definition.yaml").is_file():
+        return {}
+    from snds_algos.cases.schema import is_case_definition
+
+    if not is_case_definition(algorithm.definition):
+        return {}
+    from snds_algos.cases import load_definition
+
+    definition = load_definition(path / "definition.yaml")
+    gaps = {
+        name: [y for y in years if y not in sample_years]
+        for name, years in _enabled_years(definition, year).items()
+    }
+    return {name: years for name, years in gaps.items() if years}
+
+
+def _compare_with_planted(algorithm: Any, found: Any, sample_dir: str, args: Any) -> None:
+    """Print the look-back years the sample lacks, then the sensitivity and PPV against
+    the planted truth, or why there are none: the generator plants no case of the
+    condition, or planted none in this sample.
+
+    Examples
+    --------
+    >>> import argparse, snds_algos
+    >>> from snds_algos.synthetic import generate_tables
+    >>> args = argparse.Namespace(year=2020, persons=500)
+    >>> _compare_with_planted(snds_algos.get("parkinson"), [], generate_tables(500, "2019-2020", 1), args)
+    note: the sample holds years 2019-2020 only; look-back years the criteria read and the sample lacks: hospital 2016, 2017, 2018 (cases found only there are missed)
+    against the planted truth of parkinson (a case who left no trace in the SNDS cannot be found):
+    ...
+    """
+    from snds_algos.synthetic.evaluate import evaluate_planted, planted_conditions
+
+    first = args.year - 1
+    gaps = sample_lookback_gaps(algorithm, args.year, range(first, args.year + 1))
+    if gaps:
+        read = "; ".join(
+            f"{name} {', '.join(str(y) for y in years)}" for name, years in gaps.items()
+        )
+        print(
+            f"note: the sample holds years {first}-{args.year} only; look-back years the "
+            f"criteria read and the sample lacks: {read} (cases found only there are missed)"
+        )
+    conditions = planted_conditions(algorithm.id)
+    if not conditions:
+        print(
+            f"against the planted truth: not measured: the generator plants no case of "
+            f"{algorithm.id} (no profile of snds_algos/synthetic/data/conditions.yaml lists it "
+            "under `algorithms`), so the persons identified above are compared with no truth"
+        )
+        return
+    evaluation = evaluate_planted(found, sample_dir, conditions, args.year)
+    traced = evaluate_planted(found, sample_dir, conditions, args.year, traced_only=True)
+    planted = evaluation.true_positives + evaluation.false_negatives
+    print(
+        f"against the planted truth of {' + '.join(conditions)} (a case who left no trace in "
+        "the SNDS cannot be found):"
+    )
+    if planted == 0:
+        print(
+            f"  no case of {' + '.join(conditions)} planted in this sample of {args.persons} "
+            f"persons for {args.year}: sensitivity not measured (try a larger --persons)"
+        )
+    for label, e in (("all planted cases", evaluation), ("cases with traces", traced)):
+        if e.true_positives + e.false_negatives + e.false_positives == 0:
+            continue
+        sens = "n/a" if e.true_positives + e.false_negatives == 0 else f"{e.sensitivity:.3f}"
+        ppv = "n/a (nobody found)" if e.true_positives + e.false_positives == 0 else f"{e.ppv:.3f}"
+        print(
+            f"  {label:<18} sensitivity {sens}, PPV {ppv} "
+            f"(TP {e.true_positives}, FP {e.false_positives}, FN {e.false_negatives})"
+        )
 
 
 def _warn_nobody(report: Any, found: int) -> None:

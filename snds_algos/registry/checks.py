@@ -2,13 +2,16 @@
 
 For every built-in algorithm version:
 
+* **definition**: a case definition (``definition.yaml``) follows the definition
+  language, and its card declares its parameters with the same defaults, its code lists
+  with the same match rule, and the tables and columns its event kinds read;
 * **card**: the card meets the schema and the lifecycle rules; the folder is named
   after the id (kept versions: ``versions/v1_0_0`` after the version); every code list
   declared in the card exists with columns ``code`` and ``label``; every CSV of
   ``codes/`` is declared (so its vintage is stated); every reference key is in
   ``references.bib``; tables that have a contract name existing columns;
 * **tests**: ``tests/algorithms/test_<id>.py`` or ``tests/algorithms/<id>/test_*.py``
-  holds a test that takes the ``backend`` fixture (so it runs on pandas and Spark);
+  holds a test that takes the ``backend`` fixture (so it runs on pandas, DuckDB and Spark);
 * **docs**: ``docs.md`` exists, has text and no level-1 heading, and the page renders;
 * **release**: a version with status reviewed, validated or deprecated is released
   (its fingerprint is in ``released.json``), and every released fingerprint still
@@ -25,8 +28,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from snds_algos.codelists import CodeListError
+from snds_algos.codelists import read_code_rows as read_rows
 from snds_algos.registry.discovery import Registry, builtin_root, discover
-from snds_algos.registry.model import Algorithm, read_code_rows, version_folder_name
+from snds_algos.registry.model import Algorithm, version_folder_name
 from snds_algos.registry.releases import fingerprint, read_released
 from snds_algos.registry.schema import FROZEN_STATUSES, CardError
 
@@ -113,23 +118,13 @@ def folder_problems(algo: Algorithm) -> list[Problem]:
                 Problem("card", card_file, f"code_lists[{i}].file: {meta['file']} does not exist")
             )
             continue
-        with file.open(encoding="utf-8") as handle:
-            header = handle.readline().strip().split(",")
-        missing = {"code", "label"} - set(header)
-        if missing:
-            out.append(
-                Problem(
-                    "card", str(file), f"code list lacks column(s) {', '.join(sorted(missing))}"
-                )
-            )
-        else:
-            try:
-                rows = read_code_rows(file)
-            except CardError as exc:
-                out.append(Problem("card", str(file), str(exc)))
-                continue
-            if not rows:
-                out.append(Problem("card", str(file), "code list is empty"))
+        try:
+            rows = read_rows(file, required=("code", "label"))
+        except CodeListError as exc:
+            out.append(Problem("card", exc.path, f"{exc.where}: {exc.problem}"))
+            continue
+        if not rows:
+            out.append(Problem("card", str(file), "code list is empty"))
     codes = folder / "codes"
     if codes.is_dir():
         for csv_file in sorted(codes.glob("*.csv")):
@@ -148,6 +143,128 @@ def folder_problems(algo: Algorithm) -> list[Problem]:
         if key not in keys:
             out.append(Problem("card", card_file, f"reference {key!r} is not in references.bib"))
     out.extend(contract_problems(algo))
+    out.extend(definition_check_problems(algo))
+    return out
+
+
+#: arguments of a definition algorithm's ``run()`` that are not definition parameters
+RUN_ARGUMENTS = {"year", "data", "events", "population", "report", "disambiguate"}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return value
+
+
+def definition_check_problems(algo: Algorithm) -> list[Problem]:
+    """Mistakes of a case definition (``definition.yaml``) and mismatches with its card.
+
+    The definition follows the definition language (unknown field with the closest valid
+    one, types, targets of parameters, code lists that exist:
+    :func:`snds_algos.cases.schema.definition_problems`); the card declares every
+    definition parameter with the same default and no parameter ``run()`` does not take;
+    every code list the criteria read is declared in the card with the criterion's match
+    rule (``how``); the card's ``data`` lists the tables and columns each event kind of
+    the definition reads.
+    """
+    from snds_algos.cases.schema import definition_problems, definition_schema, is_case_definition
+    from snds_algos.contracts.model import logical_name
+    from snds_algos.registry.model import read_yaml
+
+    if algo.path is None or not (algo.path / "definition.yaml").is_file():
+        return []
+    file = algo.path / "definition.yaml"
+    try:
+        doc = read_yaml(file)
+    except CardError as exc:
+        return [Problem("definition", str(file), str(exc))]
+    if not is_case_definition(doc):
+        return []
+    found = definition_problems(doc, file, algo.path / "codes")
+    out = [Problem("definition", p.file, f"{p.where}: {p.message}") for p in found]
+    if found:
+        return out
+    card_file = str(algo.path / "card.yaml")
+    card_params = {p["name"]: p for p in algo.card.get("parameters", [])}
+    def_params = doc.get("parameters") or {}
+    for name, param in def_params.items():
+        if name not in card_params:
+            out.append(
+                Problem(
+                    "card",
+                    card_file,
+                    f"parameters: {name!r} of definition.yaml is not declared in the card "
+                    f"(default {param.get('default')!r})",
+                )
+            )
+        elif _plain(card_params[name].get("default")) != _plain(param.get("default")):
+            out.append(
+                Problem(
+                    "card",
+                    card_file,
+                    f"parameters.{name}.default: {card_params[name].get('default')!r} in the "
+                    f"card but {param.get('default')!r} in definition.yaml",
+                )
+            )
+    for name in card_params:
+        if name not in def_params and name not in RUN_ARGUMENTS:
+            out.append(
+                Problem(
+                    "card",
+                    card_file,
+                    f"parameters: {name!r} is not a parameter of definition.yaml nor an "
+                    f"argument of run() ({', '.join(sorted(RUN_ARGUMENTS))})",
+                )
+            )
+    lists = {c["name"]: c for c in algo.card.get("code_lists", [])}
+    for crit_name, crit in doc["criteria"].items():
+        how = crit.get("how", "prefix")
+        names = [crit.get(k) for k in ("codes", "exclude", "only")]
+        if isinstance(crit.get("with_same_stay"), dict):
+            names.append(crit["with_same_stay"].get("codes"))
+        for list_name in [n for n in names if n]:
+            if list_name not in lists:
+                out.append(
+                    Problem(
+                        "card",
+                        card_file,
+                        f"code_lists: {list_name!r} (read by criteria.{crit_name}) is not declared",
+                    )
+                )
+            elif lists[list_name].get("match", "prefix") != how:
+                out.append(
+                    Problem(
+                        "card",
+                        card_file,
+                        f"code_lists.{list_name}.match: {lists[list_name].get('match')!r} in the "
+                        f"card but criteria.{crit_name} matches its codes by {how!r} (how)",
+                    )
+                )
+    data: dict[str, set[str]] = {}
+    for need in algo.card.get("data", []):
+        data.setdefault(logical_name(need["table"])[0], set()).update(need["columns"])
+    kinds = definition_schema()["kinds"]
+    for kind in dict.fromkeys(c["events"] for c in doc["criteria"].values()):
+        for table, columns in kinds[kind]["tables"].items():
+            if table not in data:
+                out.append(
+                    Problem(
+                        "card",
+                        card_file,
+                        f"data: events {kind} read table {table}, which data does not list",
+                    )
+                )
+                continue
+            missing = [c for c in columns if c not in data[table]]
+            if missing:
+                out.append(
+                    Problem(
+                        "card",
+                        card_file,
+                        f"data: {table} lacks column(s) {', '.join(missing)} read by events {kind}",
+                    )
+                )
     return out
 
 
@@ -220,7 +337,7 @@ def tests_problems(algorithm_id: str, tests_dir: Path) -> list[Problem]:
             Problem(
                 "tests",
                 str(files[0]),
-                f"no test of {algorithm_id} takes the `backend` fixture: tests must run on pandas and Spark",
+                f"no test of {algorithm_id} takes the `backend` fixture: tests must run on pandas, DuckDB and Spark",
             )
         ]
     return []
@@ -252,8 +369,12 @@ def docs_problems(algo: Algorithm) -> list[Problem]:
                 "docs.md must not have a level-1 heading (the page title comes from the card); start at ##",
             )
         ]
+    from snds_algos.cases.schema import DefinitionError
+
     try:
         algorithm_page(algo)
+    except DefinitionError:
+        return []  # reported by the definition check, with its file and field
     except Exception as exc:
         return [Problem("docs", str(page), f"page does not render: {type(exc).__name__}: {exc}")]
     return []

@@ -14,7 +14,6 @@ Nothing here imports pandas or PySpark until code lists are read or ``run`` is c
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib
 import importlib.util
@@ -70,28 +69,19 @@ def read_code_rows(path: Path) -> list[dict[str, str]]:
     ...
     snds_algos.registry.schema.CardError: ...line 2: 3 fields for 2 columns...
     """
-    rows = []
-    with Path(path).open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            if None in row:
-                n = len(reader.fieldnames or []) + len(row[None])
-                raise CardError(
-                    str(path),
-                    [
-                        (
-                            f"line {reader.line_num}",
-                            f"{n} fields for {len(reader.fieldnames or [])} columns "
-                            "(quote a label that holds a comma)",
-                        )
-                    ],
-                )
-            rows.append({k: (v or "").strip() for k, v in row.items()})
-    return rows
+    from snds_algos.codelists import CodeListError
+    from snds_algos.codelists import read_code_rows as read_rows
+
+    try:
+        return read_rows(path, required=())
+    except CodeListError as exc:
+        raise CardError(exc.path, [(exc.where, exc.problem)]) from exc
 
 
 def read_code_list(path: Path) -> Any:
-    """A code list CSV as a pandas DataFrame of strings (codes keep their leading zeros).
+    """A code list CSV as a pandas DataFrame of strings (codes keep their leading zeros),
+    read by :func:`snds_algos.codelists.read_code_rows` (a missing ``code`` column names
+    the file and the columns found).
 
     Examples
     --------
@@ -103,7 +93,14 @@ def read_code_list(path: Path) -> Any:
     """
     import pandas as pd
 
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    from snds_algos.codelists import CodeListError, read_code_rows
+
+    try:
+        rows = read_code_rows(path)
+    except CodeListError as exc:
+        raise CardError(exc.path, [(exc.where, exc.problem)]) from exc
+    columns = list(rows[0]) if rows else ["code", "label"]
+    return pd.DataFrame(rows, columns=columns, dtype=object).astype(str)
 
 
 class Algorithm:

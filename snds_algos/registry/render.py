@@ -359,6 +359,11 @@ def algorithm_page(
         lines += [(algo.path / "docs.md").read_text(encoding="utf-8").strip(), ""]
 
     lines += ["## Definition", "", card["definition"].strip(), ""]
+    if algo.definition is not None and algo.path is not None:
+        from snds_algos.cases.schema import check_definition, is_case_definition
+
+        if is_case_definition(algo.definition):  # a mistake fails the page, naming the field
+            check_definition(algo.definition, algo.path / "definition.yaml", algo.path / "codes")
     if algo.definition is not None:
         lines += [
             "### Definition tree",

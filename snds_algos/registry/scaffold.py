@@ -1,18 +1,24 @@
 """``snds-algos new-algorithm NAME``: the folder of a new algorithm, ready to fill in.
 
-It writes, under a source checkout (``root``)::
+By default it writes the algorithm the way built-in ones are written, a case definition
+as data run by the engine (see the docs page "Writing a definition")::
 
-    snds_algos/algorithms/NAME/__init__.py     run(), written once on narwhals
-    snds_algos/algorithms/NAME/card.yaml       the card, status draft
-    snds_algos/algorithms/NAME/definition.yaml the definition as a criteria tree
-    snds_algos/algorithms/NAME/codes/NAME.csv  a code list (code, label)
-    snds_algos/algorithms/NAME/references.bib  references (BibTeX)
-    snds_algos/algorithms/NAME/docs.md         the narrative part of the docs page
-    tests/algorithms/test_NAME.py              spec tests on every backend
+    snds_algos/algorithms/NAME/__init__.py      three lines: definition_functions(__name__)
+    snds_algos/algorithms/NAME/definition.yaml  one criterion of each common kind (ALD,
+                                                hospital diagnosis, drug dispensing)
+    snds_algos/algorithms/NAME/card.yaml        the card (draft); its data, parameters and
+                                                code lists derived from the definition
+    snds_algos/algorithms/NAME/codes/*.csv      example code lists (code, label)
+    snds_algos/algorithms/NAME/references.bib   references (BibTeX)
+    snds_algos/algorithms/NAME/docs.md          the narrative part of the docs page
+    tests/algorithms/test_NAME.py               spec tests: an events builder and one test
+                                                per criterion at its boundaries
 
-The generated algorithm works as is (patients with enough events whose code is in the
-code list over a period) and its tests pass on pandas, DuckDB and Spark; replace the example
-codes, definition and tests with the real ones.
+``--from EXISTING`` copies the definition, code lists, references and page of an
+algorithm of the checkout under the new id (a draft 0.1.0) and writes spec tests for its
+criteria; ``--hand-coded`` writes instead a ``run()`` written on narwhals, for an
+algorithm that needs code. Either way the result works as generated: its tests pass on
+pandas, DuckDB and Spark, ``snds-algos check`` passes and its page builds.
 """
 
 from __future__ import annotations
@@ -188,8 +194,8 @@ def example_algorithm(algorithm_id: str = "demo") -> Any:
 
 _INIT = '''"""{title} (``{id}``): see ``card.yaml`` and the docs page.
 
-Written once on narwhals through :mod:`snds_algos.backend`: pandas in, pandas out; Spark
-in, lazy Spark out.
+Written once on narwhals through :mod:`snds_algos.backend`: pandas in, pandas out; DuckDB
+in, lazy relation out; Spark in, lazy Spark out.
 """
 
 from __future__ import annotations
@@ -229,7 +235,7 @@ def run(
     Parameters
     ----------
     events:
-        The events table (pandas or Spark): ``patient_id``, ``value`` (a code), ``start`` (a date).
+        The events table (pandas, DuckDB or Spark): ``patient_id``, ``value`` (a code), ``start`` (a date).
     start, end:
         The study period (inclusive); ``None`` leaves that side open.
     min_events:
@@ -265,8 +271,10 @@ def run(
     return to_native(cases)
 '''
 
-_DEFINITION = """# Declarative definition of {id}: a tree of named criteria (any / all / not).
-# Rendered on the docs page; part of the release fingerprint.
+_DEFINITION = """# Description of the hand-coded algorithm {id} (its code is run() in __init__.py): named
+# steps combined under `rule:` (any / all / not), rendered on the docs page and part of
+# the release fingerprint. Not read by the case-definition engine (an engine definition
+# has `case:` instead: see the docs page "Writing a definition").
 criteria:
   coded_event:
     label: at least min_events events with a code of the code list, between start and end
@@ -307,10 +315,10 @@ algo = snds_algos.get("{id}")
 cases = algo.run(events, start="2020-01-01", end="2020-12-31", min_events=2)
 ```
 
-`events` is the events table (pandas or Spark); the result has the same backend.
+`events` is the events table (pandas, DuckDB or Spark); the result has the same backend.
 """
 
-_TEST = '''"""Spec tests of the ``{id}`` algorithm, on pandas, DuckDB and Spark (``backend`` fixture)."""
+_TEST = '''"""Spec tests of the hand-coded ``{id}`` algorithm, on pandas, DuckDB and Spark (``backend`` fixture)."""
 
 from __future__ import annotations
 
@@ -389,12 +397,291 @@ def source_root(start: Path | str | None = None) -> Path:
     return here
 
 
+_ENGINE_INIT = '''"""{title} (``{id}``), a case definition run by the engine: see ``definition.yaml``
+for the definition and ``card.yaml`` for it in words, its sources and limits.
+
+Examples
+--------
+>>> sorted(definition().enabled())
+{enabled}
+"""
+
+from __future__ import annotations
+
+from snds_algos.cases.packaged import definition_functions
+
+ALGORITHM_ID = "{id}"
+definition, extract_events, run = definition_functions(__name__)
+'''
+
+_ENGINE_DEFINITION = """# Case definition of {id}, in the definition language: the docs page "Writing a
+# definition" lists every field, its type and default, and the event columns each kind
+# of criterion reads. Checked by `snds-algos check`; part of the release fingerprint.
+# EXAMPLE criteria and codes: replace them with the real definition.
+id: {id}
+parameters:
+  ald_natures:
+    default: ['41', '43', '45']
+    target: ald.natures
+    description: exemption natures (IMB_ETM_NAT) that count; null accepts every nature
+  min_drug_dates:
+    default: 3
+    target: drugs.min_dates
+    description: distinct dispensing dates needed in year N
+criteria:
+  ald:
+    label: >-
+      long-term illness (ALD) for a code of {id}_icd10, with nature 41, 43 or 45, active
+      during year N
+    events: ald
+    codes: {id}_icd10
+    natures: ['41', '43', '45']
+    active_in_year: 0
+  hospital:
+    label: >-
+      MCO stay ending in year N or N-1 with a principal or related diagnosis (stay or unit)
+      of {id}_icd10
+    events: hospital_diagnosis
+    codes: {id}_icd10
+    positions: [DP, DR]
+    levels: [stay, unit]
+    years: [0, -1]
+  drugs:
+    label: >-
+      drugs of {id}_atc dispensed on at least 3 distinct dates of year N (2 when one is a
+      large pack)
+    events: drug_dispensing
+    codes: {id}_atc
+    years: [0]
+    min_dates: 3
+    min_dates_with_large_pack: 2
+case:
+  any: [ald, hospital, drugs]
+"""
+
+_ENGINE_CODES = {
+    "icd10": (
+        "CIM-10",
+        "CIM-10 ATIH 2024 (example: replace)",
+        "code,label\nE10,Example code (type 1 diabetes): replace with the reviewed code list\n"
+        "E11,Example code (type 2 diabetes): replace with the reviewed code list\n",
+    ),
+    "atc": (
+        "ATC",
+        "ATC WHO 2024 (example: replace)",
+        "code,label\nA10,Example code (drugs used in diabetes): replace with the reviewed code "
+        "list\n",
+    ),
+}
+
+_ENGINE_DOCS = """## What it is for
+
+Say in a few sentences which question this algorithm answers, for which population,
+and when to prefer it to another algorithm of the catalogue.
+
+## How to use it
+
+```python
+import snds_algos
+
+algo = snds_algos.get("{id}")
+cases = algo.run("path/to/extract", year=2020)  # raw tables: extracted for year N
+cases = algo.run(events=events, year=2020)      # or precomputed events
+```
+
+The result has one row per person: `patient_id`, `year`, a flag and a date per
+criterion, and `case`; it is a frame of the backend of the input (pandas, DuckDB or
+Spark).
+"""
+
+#: the table every definition algorithm reads for the identity of persons
+_IDENTITY = {
+    "table": "IR_BEN_R",
+    "columns": ["BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"],
+    "note": "patient identity",
+}
+
+#: card parameter type of a definition field type
+_CARD_TYPES = {
+    "integer": "integer",
+    "integers": "list",
+    "strings": "list",
+    "choices": "list",
+    "boolean": "boolean",
+    "string": "string",
+    "code_list": "code_list",
+    "choice": "string",
+}
+
+
+def definition_card(
+    algorithm_id: str,
+    doc: dict[str, Any],
+    code_lists: list[dict[str, Any]],
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A valid draft card for the case definition ``doc``: its ``data`` (the tables and
+    columns each event kind reads), ``parameters`` (``year`` and the definition's, with
+    their defaults) and ``code_lists`` (the card entries given) derived from it.
+
+    Examples
+    --------
+    >>> doc = {"id": "demo", "case": "ald", "criteria": {"ald": {"events": "ald", "codes": "c"}}}
+    >>> card = definition_card("demo", doc, [])
+    >>> [d["table"] for d in card["data"]], [p["name"] for p in card["parameters"]]
+    (['IR_IMB_R', 'IR_BEN_R'], ['year'])
+    """
+    from snds_algos.cases.schema import definition_schema
+
+    schema = definition_schema()
+    card = example_card(algorithm_id, title)
+    title = card["title"]
+    data: dict[str, list[str]] = {}
+    for crit in doc["criteria"].values():
+        for table, columns in schema["kinds"][crit["events"]]["tables"].items():
+            data.setdefault(table, [])
+            data[table] += [c for c in columns if c not in data[table]]
+    card["data"] = [{"table": t, "columns": c} for t, c in data.items()] + [dict(_IDENTITY)]
+    params: list[dict[str, Any]] = [
+        {
+            "name": "year",
+            "type": "integer",
+            "default": None,
+            "description": "reference year N (required)",
+        }
+    ]
+    for name, param in (doc.get("parameters") or {}).items():
+        target = param["target"] if isinstance(param["target"], str) else param["target"][0]
+        kind = schema["criterion"][target.split(".", 1)[1]]["type"]
+        params.append(
+            {
+                "name": name,
+                "type": _CARD_TYPES.get(kind, "string"),
+                "default": param.get("default"),
+                "description": param.get("description") or f"sets {target}",
+            }
+        )
+    card["parameters"] = params
+    card["code_lists"] = code_lists
+    labels = "; ".join(
+        f"({i}) {name}: {' '.join(str(crit.get('label') or crit['events']).split())}"
+        for i, (name, crit) in enumerate(doc["criteria"].items(), start=1)
+    )
+    card["description"] = (
+        f"{title}: identifies, for a reference year N, the persons who meet the case "
+        "definition of definition.yaml. Replace with what the algorithm is for."
+    )
+    card["definition"] = (
+        f"A person is a case for year N when the logic `case` of definition.yaml holds over "
+        f"its criteria: {labels}."
+    )
+    card["outputs"] = (
+        "One row per person meeting at least one enabled criterion: patient_id, year, for "
+        "each enabled criterion a flag and the date it is first met, and case. Sorted by "
+        "patient_id."
+    )
+    card["limits"] = [
+        "Generated by `snds-algos new-algorithm`: example criteria and codes, not a real "
+        "definition yet."
+    ]
+    return card
+
+
+def _write_yaml(path: Path, header: str, data: dict[str, Any]) -> None:
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(header + body, encoding="utf-8")
+
+
+def _card_header(name: str) -> str:
+    return (
+        f"# Card of {name}: see CONTRIBUTING.md and snds_algos/registry/card.schema.json.\n"
+        "# Validated by `snds-algos check` (also against definition.yaml); the docs page is\n"
+        "# generated from it.\n"
+    )
+
+
+def _engine_files(name: str, folder: Path, title: str | None) -> dict[str, Any]:
+    """Write the engine scaffold of ``name`` into ``folder``; return the definition."""
+    (folder / "definition.yaml").write_text(_ENGINE_DEFINITION.format(id=name), encoding="utf-8")
+    lists = []
+    for suffix, (system, vintage, text) in _ENGINE_CODES.items():
+        (folder / "codes" / f"{name}_{suffix}.csv").write_text(text, encoding="utf-8")
+        lists.append(
+            {
+                "name": f"{name}_{suffix}",
+                "file": f"codes/{name}_{suffix}.csv",
+                "system": system,
+                "vintage": vintage,
+                "match": "prefix",
+                "description": "example codes: replace with the reviewed code list",
+            }
+        )
+    doc = safe_load((folder / "definition.yaml").read_text(encoding="utf-8"))
+    _write_yaml(folder / "card.yaml", _card_header(name), definition_card(name, doc, lists, title))
+    (folder / "docs.md").write_text(_ENGINE_DOCS.format(id=name), encoding="utf-8")
+    (folder / "references.bib").write_text(_BIB.format(id=name), encoding="utf-8")
+    return doc
+
+
+def _copied_files(name: str, folder: Path, source: Path, title: str | None) -> dict[str, Any]:
+    """Copy the algorithm folder ``source`` into ``folder`` under the id ``name``."""
+    import shutil
+
+    old = source.name
+    shutil.copytree(
+        source,
+        folder,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("versions", "__pycache__", "*.pyc", "__init__.py"),
+    )
+    text = (folder / "definition.yaml").read_text(encoding="utf-8")
+    lines = [f"id: {name}" if line.strip() == f"id: {old}" else line for line in text.splitlines()]
+    header = f"# Copied from {old} by `snds-algos new-algorithm {name} --from {old}`: adapt it.\n"
+    (folder / "definition.yaml").write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    card = safe_load((folder / "card.yaml").read_text(encoding="utf-8"))
+    card.update(
+        id=name,
+        title=title or f"{name.replace('_', ' ').capitalize()} (from {old})",
+        version="0.1.0",
+        status="draft",
+        reviewers=[],
+        validation=[],
+        history=[
+            {
+                "version": "0.1.0",
+                "date": dt.date.today().isoformat(),
+                "status": "draft",
+                "changes": f"copied from {old} {card.get('version', '')}".strip(),
+            }
+        ],
+    )
+    card.pop("deprecation", None)
+    note = f"Copied from {old}: review every criterion, code list and limit."
+    card["limits"] = [note, *card.get("limits", [])]
+    _write_yaml(folder / "card.yaml", _card_header(name), card)
+    docs = folder / "docs.md"
+    if docs.is_file():
+        docs.write_text(
+            docs.read_text(encoding="utf-8").replace(f'"{old}"', f'"{name}"'), encoding="utf-8"
+        )
+    return safe_load((folder / "definition.yaml").read_text(encoding="utf-8"))
+
+
 def new_algorithm(
-    name: str, root: Path | str | None = None, title: str | None = None
+    name: str,
+    root: Path | str | None = None,
+    title: str | None = None,
+    *,
+    from_algorithm: str | None = None,
+    hand_coded: bool = False,
 ) -> dict[str, Path]:
     """Write the folder and tests of a new algorithm ``name`` under the checkout ``root``.
 
-    Returns the paths written: ``folder`` (the algorithm folder) and ``tests`` (its test file).
+    By default a case definition run by the engine (the way built-in algorithms are
+    written); ``from_algorithm`` copies that algorithm of the checkout under the new id;
+    ``hand_coded=True`` writes a ``run()`` of its own instead (see the module docs).
+    Returns the paths written: ``folder`` (the algorithm folder) and ``tests`` (its test
+    file).
 
     Examples
     --------
@@ -402,37 +689,72 @@ def new_algorithm(
     >>> paths = new_algorithm("demo_condition", root=tempfile.mkdtemp())
     >>> sorted(p.name for p in paths["folder"].iterdir())
     ['__init__.py', 'card.yaml', 'codes', 'definition.yaml', 'docs.md', 'references.bib']
+    >>> sorted(p.name for p in (paths["folder"] / "codes").iterdir())
+    ['demo_condition_atc.csv', 'demo_condition_icd10.csv']
     """
+    from snds_algos.cases.schema import is_case_definition
+    from snds_algos.codelists import read_codes
+    from snds_algos.registry.spec_tests import spec_test_module
+
     check_algorithm_id(name)
+    if from_algorithm is not None:
+        check_algorithm_id(from_algorithm)
+        if hand_coded:
+            raise ScaffoldError("--from and --hand-coded cannot be combined")
     base = source_root(root)
-    folder = _inside(base / "snds_algos" / "algorithms" / name, base / "snds_algos" / "algorithms")
+    algorithms = base / "snds_algos" / "algorithms"
+    folder = _inside(algorithms / name, algorithms)
     tests = _inside(base / "tests" / "algorithms" / f"test_{name}.py", base / "tests")
     for path in (folder, tests):
         if path.exists():
             raise ScaffoldError(f"{path} already exists")
-    card = example_card(name, title)
+    source = None
+    if from_algorithm is not None:
+        source = _inside(algorithms / from_algorithm, algorithms)
+        if not (source / "card.yaml").is_file():
+            known = sorted(p.name for p in algorithms.glob("*") if (p / "card.yaml").is_file())
+            raise ScaffoldError(
+                f"--from {from_algorithm}: no algorithm folder {source} "
+                f"(known: {', '.join(known) or 'none'})"
+            )
+        definition = source / "definition.yaml"
+        if not definition.is_file() or not is_case_definition(
+            safe_load(definition.read_text(encoding="utf-8"))
+        ):
+            raise ScaffoldError(
+                f"--from {from_algorithm}: {source} has no case definition (a definition.yaml "
+                "with case:) to copy; copy a hand-coded algorithm by hand"
+            )
     (folder / "codes").mkdir(parents=True)
-    values = {"id": name, "title": card["title"]}
-    (folder / "__init__.py").write_text(_INIT.format(**values), encoding="utf-8")
-    header = (
-        f"# Card of {name}: see CONTRIBUTING.md and snds_algos/registry/card.schema.json.\n"
-        "# Validated by `snds-algos check`; the docs page is generated from it.\n"
-    )
-    body = yaml.safe_dump(card, sort_keys=False, allow_unicode=True, width=100)
-    (folder / "card.yaml").write_text(header + body, encoding="utf-8")
-    (folder / "definition.yaml").write_text(_DEFINITION.format(**values), encoding="utf-8")
-    (folder / "codes" / f"{name}.csv").write_text(_CODES, encoding="utf-8")
-    (folder / "references.bib").write_text(_BIB.format(**values), encoding="utf-8")
-    (folder / "docs.md").write_text(_DOCS.format(**values), encoding="utf-8")
-    for package in (base / "snds_algos" / "algorithms",):
-        init = package / "__init__.py"
-        if not init.exists():
-            init.write_text('"""Built-in algorithms, one folder each."""\n', encoding="utf-8")
+    init = algorithms / "__init__.py"
+    if not init.exists():
+        init.write_text('"""Built-in algorithms, one folder each."""\n', encoding="utf-8")
     tests.parent.mkdir(parents=True, exist_ok=True)
     tests_init = tests.parent / "__init__.py"
     if not tests_init.exists() and (base / "tests" / "__init__.py").exists():
         tests_init.write_text("", encoding="utf-8")
-    tests.write_text(_TEST.format(**values), encoding="utf-8")
+    if hand_coded:
+        card = example_card(name, title)
+        values = {"id": name, "title": card["title"]}
+        (folder / "__init__.py").write_text(_INIT.format(**values), encoding="utf-8")
+        _write_yaml(folder / "card.yaml", _card_header(name), card)
+        (folder / "definition.yaml").write_text(_DEFINITION.format(**values), encoding="utf-8")
+        (folder / "codes" / f"{name}.csv").write_text(_CODES, encoding="utf-8")
+        (folder / "references.bib").write_text(_BIB.format(**values), encoding="utf-8")
+        (folder / "docs.md").write_text(_DOCS.format(**values), encoding="utf-8")
+        tests.write_text(_TEST.format(**values), encoding="utf-8")
+        return {"folder": folder, "tests": tests}
+    if source is not None:
+        doc = _copied_files(name, folder, source, title)
+    else:
+        doc = _engine_files(name, folder, title)
+    card = safe_load((folder / "card.yaml").read_text(encoding="utf-8"))
+    enabled = sorted(n for n, c in doc["criteria"].items() if c.get("enabled", True))
+    (folder / "__init__.py").write_text(
+        _ENGINE_INIT.format(id=name, title=card["title"], enabled=enabled), encoding="utf-8"
+    )
+    codes = {p.stem: read_codes(p) for p in sorted((folder / "codes").glob("*.csv"))}
+    tests.write_text(spec_test_module(name, doc, codes), encoding="utf-8")
     return {"folder": folder, "tests": tests}
 
 

@@ -132,6 +132,74 @@ def evaluate(
     return Evaluation(condition, year, tp, len(ids - cases), len(cases - ids))
 
 
+def planted_conditions(algorithm_id: str) -> list[str]:
+    """The conditions of the generator whose planted cases an algorithm identifies.
+
+    Read from the ``algorithms`` lists of the profiles of ``conditions.yaml`` (a
+    condition named like the algorithm counts too); empty when the generator plants no
+    case for it.
+
+    Examples
+    --------
+    >>> planted_conditions("acute_coronary_syndrome"), planted_conditions("no_such_thing")
+    (['acs'], [])
+    >>> planted_conditions("chronic_respiratory_disease")
+    ['asthma', 'copd']
+    """
+    from snds_algos.synthetic.config import _yaml
+
+    out: list[str] = []
+    for prof in _yaml("conditions.yaml")["profiles"]:
+        names = prof.get("algorithms") or []
+        if (algorithm_id in names or prof["condition"] == algorithm_id) and prof[
+            "condition"
+        ] not in out:
+            out.append(prof["condition"])
+    return out
+
+
+def evaluate_planted(
+    found: Any,
+    truth: Mapping[str, pd.DataFrame] | str | Path,
+    conditions: list[str],
+    year: int,
+    *,
+    traced_only: bool = False,
+    id_column: str = "BEN_IDT_ANO",
+) -> Evaluation:
+    """:func:`evaluate` against the union of the planted cases of ``conditions``: when
+    every condition is of kind ``event`` (acute), the cases whose onset is in ``year``;
+    otherwise the cases with one of the conditions during ``year`` (a past acute event
+    counts, as for a chronic coronary disease after an ACS).
+
+    Examples
+    --------
+    >>> from snds_algos.synthetic import generate_tables
+    >>> t = generate_tables(2000, "2019-2020", 1)
+    >>> e = evaluate_planted([], t, ["diabetes"], 2020)
+    >>> e.true_positives, e.false_negatives > 0
+    (0, True)
+    """
+    from snds_algos.synthetic.config import _yaml
+
+    kinds = {p["condition"]: p["kind"] for p in _yaml("conditions.yaml")["profiles"]}
+    cond, _ = _truth_frames(truth)
+    cases: set[str] = set()
+    acute = all(kinds.get(c) == "event" for c in conditions)
+    for condition in conditions:
+        if acute:
+            c = cond[cond["condition"] == condition]
+            if traced_only:
+                c = c[c["traced"].astype(bool)]
+            onset = pd.to_datetime(c["onset_date"].astype("object"))
+            cases |= set(c.loc[(onset.dt.year == year).to_numpy(), "BEN_IDT_ANO"].astype(str))
+        else:
+            cases |= truth_cases(truth, condition, year, traced_only=traced_only)
+    ids = _ids(found, id_column)
+    tp = len(ids & cases)
+    return Evaluation(" + ".join(conditions), year, tp, len(ids - cases), len(cases - ids))
+
+
 # ---------------------------------------------------------------- care pathways
 
 #: transition types :func:`evaluate_transitions` measures by default

@@ -36,5 +36,5 @@ def test_registered_run_on_events(backend):
     checks.registered_run_on_events(backend, SPEC)
 
 
-def test_no_case_on_the_generated_sample():
-    checks.no_case_on_the_generated_sample(SPEC)
+def test_agreement_with_the_planted_truth():
+    checks.agreement_with_the_planted_truth(SPEC, "addictive_disorders")

@@ -1,11 +1,11 @@
 """HIV infection (DRAFT, codes to verify against the CNAM method): every criterion and boundary
-on hand-made events on both backends; end to end on generated data (the generator does not plant
-this condition, so there is no agreement to measure)."""
+on hand-made events on every backend; end to end on generated data against the planted truth
+(measured on synthetic data, not a validation)."""
 
 import snds_algos
 from snds_algos.backend import backend_of
 from snds_algos.io import open_source
-from tests.algorithms.cartography_sample import YEAR, alive, sample
+from tests.algorithms.cartography_sample import YEAR, alive, describe, planted, sample
 from tests.cases.cartography_events import (
     D,
     N,
@@ -52,9 +52,16 @@ def test_registered_run_on_events_both_backends(backend):
 
 
 def test_end_to_end_on_generated_data():
-    # the generator does not plant this condition: the extraction and the run must work
-    # on raw tables and give one row per person of the population
+    # the extraction and the run work on raw tables and give one row per person of the
+    # population
     folder = sample()
     out = snds_algos.get(ID).run(open_source(folder), year=YEAR, population=alive(folder))
     assert len(out) == len(alive(folder))
     assert list(out.columns[:2]) == ["patient_id", "year"] and out["case"].dtype == bool
+
+
+def test_agreement_with_the_planted_truth():
+    e = planted(ID, "hiv")
+    print(describe(e))
+    assert e.true_positives >= 3
+    assert e.ppv > 0.85 and e.sensitivity > 0.5

@@ -77,7 +77,7 @@ def test_code_list_problems(tree: Tree) -> None:
     (folder / "codes" / "demo_condition.csv").write_text("code\nE10\n")  # no label
     messages = [p.message for p in tree.check()]
     assert any("not declared" in m for m in messages)
-    assert any("lacks column(s) label" in m for m in messages)
+    assert any("header: no column 'label' (columns found: code)" in m for m in messages)
 
 
 def test_missing_reference_and_unknown_contract_column(tree: Tree) -> None:

@@ -44,7 +44,7 @@ def make_plugin(root: Path, entry: str = "snds_demo_plugin:register") -> Path:
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(PLUGIN)
     scaffold = root / "scaffold"
-    folder = new_algorithm("plugin_folder", root=scaffold)["folder"]
+    folder = new_algorithm("plugin_folder", root=scaffold, hand_coded=True)["folder"]
     shutil.copytree(folder, package / "plugin_folder")
     dist = site / "snds_demo_plugin-0.1.0.dist-info"
     dist.mkdir()

@@ -21,9 +21,10 @@ class Tree:
         self.released = root / "released.json"
         self.tests.mkdir(parents=True, exist_ok=True)
 
-    def add(self, name: str) -> Path:
-        """Scaffold algorithm ``name``; return its folder."""
-        return new_algorithm(name, root=self.root)["folder"]
+    def add(self, name: str, *, hand_coded: bool = True) -> Path:
+        """Scaffold algorithm ``name`` (the hand-coded variant by default: one code list
+        ``codes/<name>.csv``, a ``rule`` tree, which these tests edit); return its folder."""
+        return new_algorithm(name, root=self.root, hand_coded=hand_coded)["folder"]
 
     def card(self, name: str, folder: Path | None = None) -> dict[str, Any]:
         return yaml.safe_load(((folder or self.algorithms / name) / "card.yaml").read_text())
