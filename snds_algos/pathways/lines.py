@@ -167,14 +167,14 @@ def lines_of_therapy(
     exempt = sorted({str(k) for k in line_exempt_keys})
     common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
     days = computed_once(periods_days(periods))
-    fu = computed_once(
+    fu = checkpoint(
         follow_up_days(
             days, follow_up, data_end=data_end, deaths=deaths, report=report, step="lines"
         )
     )
-    clipped = computed_once(clip_periods(days, fu, report=report, step="lines"))
+    clipped = checkpoint(clip_periods(days, fu, report=report, step="lines"))
     runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
-    per = computed_once(_episodes(_key_runs(runs).join(fu.select(PID, "fe"), on=PID), gap))
+    per = checkpoint(_episodes(_key_runs(runs).join(fu.select(PID, "fe"), on=PID), gap))
     # candidate line starts: episode starts and period starts of non-exempt keys
     heads = computed_once(distinct(per.select(PID, "ep", nw.col("ep_s").alias("c"))))
     opens = per.filter(~nw.col("key").is_in(exempt)) if exempt else per
@@ -183,7 +183,7 @@ def lines_of_therapy(
     # regimen of a line starting at c: keys active on a day of [c, c + window]
     reg = cands.join(per.select(PID, "ep", "key", "s", "e"), on=[PID, "ep"])
     reg = reg.filter((nw.col("s") <= nw.col("c") + window) & (nw.col("e") >= nw.col("c")))
-    reg = computed_once(distinct(reg.select(PID, "ep", "c", "key")))
+    reg = checkpoint(distinct(reg.select(PID, "ep", "c", "key")))
     # the next line after a line starting at c: the first later start of a key outside
     nxt = cands.join(starts.select(PID, "ep", nw.col("c").alias("c2"), "key"), on=[PID, "ep"])
     nxt = nxt.filter(nw.col("c2") > nw.col("c"))

@@ -28,7 +28,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, computed_once, distinct, string_agg
+from snds_algos.backend import checkpoint, common_backend, computed_once, distinct, string_agg
 from snds_algos.pathways.followup import (
     PID,
     check_days,
@@ -105,17 +105,15 @@ def state_runs(
             PID, "s", "key"
         )
     )
-    active = computed_once(active)
+    active = checkpoint(active)
     seg = _label(seg, active, [PID, "s"])
-    runs = computed_once(
-        _merge_equal(seg)
-    )  # the original cut: patient_id, run, s, e, state, n_keys
+    runs = checkpoint(_merge_equal(seg))  # the original cut: patient_id, run, s, e, state, n_keys
     # keys of each run of the original cut
     run_of = runs.select(PID, "run", nw.col("s").alias("rs"), nw.col("e").alias("re"))
     members = active.join(run_of, on=PID).filter(
         (nw.col("rs") <= nw.col("s")) & (nw.col("s") <= nw.col("re"))
     )
-    members = computed_once(distinct(members.select(PID, "run", "key")))
+    members = checkpoint(distinct(members.select(PID, "run", "key")))
     short = (nw.col("n_keys") >= 2) & (nw.col("e") - nw.col("s") + 1 < combination_min_days)
     short_runs = runs.filter(short).select(PID, "run")
     keys = members.join(short_runs, on=[PID, "run"], how="inner")
@@ -210,10 +208,10 @@ def treatment_states(
     check_days("combination_min_days", combination_min_days, 1)
     common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
     days = computed_once(periods_days(periods))
-    fu = computed_once(
+    fu = checkpoint(
         follow_up_days(days, follow_up, data_end=data_end, deaths=deaths, report=report)
     )
-    clipped = computed_once(clip_periods(days, fu, report=report, step="states"))
+    clipped = checkpoint(clip_periods(days, fu, report=report, step="states"))
     runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
     runs = runs.join(fu.select(PID, "fe", "end_reason"), on=PID, how="left")
     out = runs.with_columns(

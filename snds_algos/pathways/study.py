@@ -15,7 +15,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import DUCKDB, backend_of, computed_once, lazy, to_native
+from snds_algos.backend import checkpoint, lazy, to_native
 from snds_algos.pathways.adherence import pdc
 from snds_algos.pathways.definition import PathwayDefinition, load_pathway_definition
 from snds_algos.pathways.exposure import exposure_periods
@@ -49,10 +49,14 @@ class PathwayResult:
 
 
 def _once(frame: Any) -> Any:
-    """The frame computed once on DuckDB (it is read by several stages)."""
-    if backend_of(frame) == DUCKDB:
-        return to_native(computed_once(lazy(frame)))
-    return frame
+    """The frame computed once (it is read by several stages): on DuckDB held in memory,
+    on Spark materialised on the executors with its plan cut there
+    (:func:`~snds_algos.backend.checkpoint`), so that each later stage plans from it
+    instead of re-planning the extraction (Spark's optimiser would otherwise spend
+    minutes on the nested plan of the whole study)."""
+    if frame is None:
+        return None
+    return to_native(checkpoint(lazy(frame)))
 
 
 def _last_day(frame: Any, column: str) -> dt.date | None:
@@ -115,6 +119,7 @@ def run_pathways(
         if deaths is None:
             deaths = death_events(src, report=report)
     dispensings = _once(dispensings)
+    stays, deaths, follow_up = _once(stays), _once(deaths), _once(follow_up)
     if data_end is None:
         last = _last_day(dispensings, "start")
         data_end = dt.date(last.year if last else dt.date.today().year, 12, 31)

@@ -16,14 +16,6 @@ from snds_algos.events.schema import finish_events
 from tests.helpers import rows
 
 ALGO = "antidiabetic_pathways"
-#: the whole study (run_pathways: periods, states, transitions, lines, adherence, bins,
-#: pathways) is checked on pandas and DuckDB; on Spark its combined plan is too large for
-#: a local session (minutes of planning, out of driver memory at 3 000 persons: a known
-#: limit, see the pathways page), while every stage on its own is tested on Spark in
-#: tests/pathways
-NOT_SPARK = pytest.mark.parametrize("backend", ["pandas", "duckdb"], indirect=True)
-
-
 def dispensings(data: list[tuple[str, str, str, float, bool]]) -> pd.DataFrame:
     """Pharmacy dispensing events: (person, date, ATC, boxes, large pack)."""
     frame = pd.DataFrame(
@@ -57,8 +49,7 @@ WORLD = [
 ]
 
 
-@NOT_SPARK
-def test_states_transitions_and_lines_on_pandas_and_duckdb(backend):
+def test_states_transitions_and_lines_on_every_backend(backend):
     disp = backend.frame(dispensings(WORLD))
     deaths = backend.frame(dispensings(WORLD).iloc[:0])
     result = snds_algos.get(ALGO).run(dispensings=disp, deaths=deaths, data_end="2020-12-31")
@@ -106,11 +97,11 @@ def _tables(tables):
     return {k: v for k, v in tables.items() if not k.startswith("_")}
 
 
-@NOT_SPARK
-def test_generated_data_same_rows_on_pandas_and_duckdb(generated, backend):
+def test_generated_data_same_rows_on_every_backend(generated, backend):
+    """The whole study on 3 000 generated persons: every output equals pandas."""
     expected = snds_algos.get(ALGO).run(_tables(generated))
     got = snds_algos.get(ALGO).run(backend.source(_tables(generated)))
-    for name in ("periods", "states", "transitions", "lines"):
+    for name in ("periods", "states", "transitions", "lines", "adherence", "bins", "pathways"):
         frame = getattr(expected, name)
         key = list(frame.columns)
         assert rows(backend.collect(getattr(got, name)), key) == rows(frame, key), name
