@@ -6,7 +6,7 @@ import datetime as dt
 
 import narwhals as nw
 
-from snds_algos.backend import DUCKDB, PANDAS, SPARK, backend_of_lazy, computed_once, lazy
+from snds_algos.backend import PANDAS, backend_of_lazy, lazy
 
 PID = "patient_id"
 EPOCH = dt.date(1970, 1, 1)
@@ -35,16 +35,6 @@ def from_day(number: int) -> dt.date:
 def lit(value: int) -> nw.Expr:
     """An Int64 literal."""
     return nw.lit(int(value), dtype=nw.Int64)
-
-
-def reused(frame: nw.LazyFrame) -> nw.LazyFrame:
-    """``frame`` computed once when read by several queries that follow (DuckDB: held in
-    memory; Spark: cached; pandas: already in memory)."""
-    if backend_of_lazy(frame) == DUCKDB:
-        return computed_once(frame)
-    if backend_of_lazy(frame) == SPARK:
-        return lazy(frame.to_native().cache())
-    return frame
 
 
 def windowable(frame: nw.LazyFrame) -> nw.LazyFrame:

@@ -9,8 +9,8 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import common_backend, from_day_number, lazy, to_pandas
-from snds_algos.cohorts._frames import PID, day, reused
+from snds_algos.backend import checkpoint, common_backend, from_day_number, lazy, to_pandas
+from snds_algos.cohorts._frames import PID, day
 from snds_algos.cohorts.attrition import RULE_STATS_COLUMNS, count_flags
 from snds_algos.cohorts.cohort import Cohort
 from snds_algos.cohorts.definition import CohortDefinition, load_cohort_definition
@@ -157,7 +157,7 @@ def build_cohort(
     ev = _events_frame(events)
     if patients is not None:
         common_backend({"events": ev.to_native(), "patients": patients})
-    ev = reused(ev)
+    ev = checkpoint(ev)
     start, end = _bounds(ev, start, end)
     if start > end:
         raise ValueError(f"build_cohort: data_start {start} is after data_end {end}")
@@ -180,15 +180,15 @@ def build_cohort(
     obs = observation(
         entry_ev.select(PID), patients, start, end, care=care_days, no_care_days=study.no_care_days
     )
-    obs = reused(obs)
-    cand = reused(entry_records(entry_ev, obs, definition))
+    obs = checkpoint(obs)
+    cand = checkpoint(entry_records(entry_ev, obs, definition))
     entered = cand.filter(nw.col("__c_limit"))
     entered = from_day_number(
         entered.with_columns(nw.col("__idx").alias("__i")), {"__i": "__idx_date"}
     )
     from snds_algos.cohorts.rules import rule_flags
 
-    ruled = reused(rule_flags(entered, definition, events_of))
+    ruled = checkpoint(rule_flags(entered, definition, events_of))
     final = ruled.filter(nw.col("__c_after"))
     ex = definition.exit
     outcome = events_of(ex.outcome) if ex.outcome else None
@@ -197,7 +197,7 @@ def build_cohort(
     rows = rows.select(PID, "__idx", "__exit", "__rank", "entry_value")
     if definition.keeps_all:
         rows = eras(rows, definition.era_pad_days)
-    rows = reused(rows)
+    rows = checkpoint(rows)
 
     entry = definition.entry
     entry_steps = [("__c_first", "first ever")] if entry.first_ever else []
