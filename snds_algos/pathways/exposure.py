@@ -36,13 +36,12 @@ import narwhals as nw
 
 from snds_algos.backend import (
     computed_once,
-    day_number,
     fresh_index,
     from_day_number,
-    lazy,
     previous,
     window_partition,
 )
+from snds_algos.pathways.followup import follow_up_days
 from snds_algos.pathways.hospital import from_clock, hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
 from snds_algos.pathways.schema import (
@@ -51,7 +50,6 @@ from snds_algos.pathways.schema import (
     RUN_COLUMNS,
     RUN_ORDER,
     finish,
-    require_columns,
 )
 from snds_algos.pathways.supply import BoxesMode, fill_frame
 from snds_algos.reports import Report
@@ -159,23 +157,6 @@ def coverage(
     return f, runs.select(*part, "__period", "rs", "re", "__n", "__s")
 
 
-def follow_up_days(follow_up: Any) -> nw.LazyFrame:
-    """A follow-up frame ``patient_id, fu_start, fu_end`` (dates; one row per person) as
-    day numbers ``patient_id, __fs, __fe`` (a null bound is open)."""
-    fu = lazy(follow_up)
-    require_columns(fu, ["patient_id", "fu_start", "fu_end"], "follow_up")
-    fu = day_number(
-        day_number(fu.select("patient_id", "fu_start", "fu_end"), "fu_start", "__fs"),
-        "fu_end",
-        "__fe",
-    )
-    return fu.select(
-        "patient_id",
-        nw.col("__fs").fill_null(-(2**40)).alias("__fs"),
-        nw.col("__fe").fill_null(2**40).alias("__fe"),
-    )
-
-
 def _numbered(frame: nw.LazyFrame, part: tuple[str, ...]) -> nw.LazyFrame:
     frame = fresh_index(frame).with_columns(nw.lit(1).cast(nw.Int64).alias("__one"))
     number = nw.col("__one").cum_sum().over(*part, order_by=["start"])
@@ -228,12 +209,12 @@ def build(
         bounds = runs.group_by(*pid).agg(
             nw.col("rs").min().alias("start"), nw.col("re").max().alias("end")
         )
-        fu = follow_up_days(follow_up)
+        fu = follow_up_days(follow_up=follow_up, open_bounds=True)
         joined = bounds.join(fu, on="patient_id", how="left")
         outside = (
-            nw.col("__fs").is_null()
-            | (nw.col("end") < nw.col("__fs"))
-            | (nw.col("start") > nw.col("__fe"))
+            nw.col("fs").is_null()
+            | (nw.col("end") < nw.col("fs"))
+            | (nw.col("start") > nw.col("fe"))
         )
         if report is not None:
             report.add_flags(
@@ -243,8 +224,8 @@ def build(
             )
         bounds = joined.filter(~outside).select(
             *pid,
-            nw.max_horizontal(nw.col("start"), nw.col("__fs")).alias("start"),
-            nw.min_horizontal(nw.col("end"), nw.col("__fe")).alias("end"),
+            nw.max_horizontal(nw.col("start"), nw.col("fs")).alias("start"),
+            nw.min_horizontal(nw.col("end"), nw.col("fe")).alias("end"),
         )
         bounds = computed_once(bounds)
         runs = runs.join(bounds, on=pid, how="inner").select(
