@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from snds_algos._signature import same_parameters
 from snds_algos.backend import (
     computed_once,
     fresh_index,
@@ -172,10 +173,10 @@ def build(
     pack_days: Mapping[str, int] | Any | None = None,
     boxes_mode: BoxesMode | None = None,
     max_boxes: int | None = 10,
-    hospital_mode: str = "ignore",
+    hospital_mode: Literal["ignore", "pause"] = "ignore",
     stays: Any = None,
     follow_up: Any = None,
-    scalpel3_end: str = "purchase_count_based",
+    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
     report: Report | None = None,
     want_runs: bool = False,
 ) -> tuple[nw.LazyFrame, nw.LazyFrame | None]:
@@ -312,21 +313,8 @@ _SHARED_DOC = """
 """
 
 
-def exposure_periods(
-    dispensings: Any,
-    *,
-    key: KeySpec = None,
-    strategy: Strategy = "carryover",
-    grace_days: int = 15,
-    pack_days: Mapping[str, int] | Any | None = None,
-    boxes_mode: BoxesMode | None = None,
-    max_boxes: int | None = 10,
-    hospital_mode: Literal["ignore", "pause"] = "ignore",
-    stays: Any = None,
-    follow_up: Any = None,
-    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
-    report: Report | None = None,
-) -> Any:
+@same_parameters(build, drop=["want_runs"])
+def exposure_periods(dispensings: Any, **parameters: Any) -> Any:
     """Exposure periods per (person, drug key), inclusive dates.
 
     {shared}
@@ -352,39 +340,13 @@ def exposure_periods(
     >>> len(exposure_periods(d, grace_days=13))
     2
     """
-    periods, _ = build(
-        dispensings,
-        key=key,
-        strategy=strategy,
-        grace_days=grace_days,
-        pack_days=pack_days,
-        boxes_mode=boxes_mode,
-        max_boxes=max_boxes,
-        hospital_mode=hospital_mode,
-        stays=stays,
-        follow_up=follow_up,
-        scalpel3_end=scalpel3_end,
-        report=report,
-    )
+    periods, _ = build(dispensings, **parameters)
     periods = from_day_number(periods, {"start": "start", "end": "end"})
     return finish(periods, PERIOD_COLUMNS, PERIOD_ORDER)
 
 
-def coverage_runs(
-    dispensings: Any,
-    *,
-    key: KeySpec = None,
-    strategy: Strategy = "carryover",
-    grace_days: int = 15,
-    pack_days: Mapping[str, int] | Any | None = None,
-    boxes_mode: BoxesMode | None = None,
-    max_boxes: int | None = 10,
-    hospital_mode: Literal["ignore", "pause"] = "ignore",
-    stays: Any = None,
-    follow_up: Any = None,
-    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
-    report: Report | None = None,
-) -> Any:
+@same_parameters(build, drop=["want_runs"])
+def coverage_runs(dispensings: Any, **parameters: Any) -> Any:
     """Coverage runs: the maximal intervals of days covered by some fill, per (person,
     key), within the periods of :func:`exposure_periods` (same parameters).
 
@@ -406,21 +368,7 @@ def coverage_runs(
     >>> coverage_runs(d, strategy="no_stockpile")["covered_days"].tolist()
     [58, 30, 30, 30]
     """
-    _, runs = build(
-        dispensings,
-        key=key,
-        strategy=strategy,
-        grace_days=grace_days,
-        pack_days=pack_days,
-        boxes_mode=boxes_mode,
-        max_boxes=max_boxes,
-        hospital_mode=hospital_mode,
-        stays=stays,
-        follow_up=follow_up,
-        scalpel3_end=scalpel3_end,
-        report=report,
-        want_runs=True,
-    )
+    _, runs = build(dispensings, **parameters, want_runs=True)
     runs = from_day_number(runs, {"start": "start", "end": "end"})
     return finish(runs, RUN_COLUMNS, RUN_ORDER)
 
