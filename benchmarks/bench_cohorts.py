@@ -25,30 +25,29 @@ are printed.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _harness import (
+    ROOT,
+    each_size,
+    generated,
+    print_ratios,
+    run_runner,
+    same_on_every_engine,
+    sizes_parser,
+    yes_no,
+)
+
 ALGO = "metformin_new_users_ami"
 START, END = dt.date(2017, 1, 1), dt.date(2020, 12, 31)
 
 RUNNER = r"""
-import datetime as dt, hashlib, json, resource, sys, time
-sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/benchmarks")
+import datetime as dt, hashlib, json, time
 engine, folder = {engine!r}, {folder!r}
 start, end = dt.date.fromisoformat({start!r}), dt.date.fromisoformat({end!r})
-if engine == "spark":
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]")
-             .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("OFF")
 started = time.perf_counter()
 events, patients = folder + "/events.parquet", folder + "/patients.parquet"
 n_steps = None
@@ -76,7 +75,7 @@ rows = rows.sort_values(["patient_id", "index_date"]).reset_index(drop=True)
 cols = ["patient_id", "index_date", "exit_date", "exit_reason", "entry_value", "duration_days"]
 digest = hashlib.sha256(rows[cols].astype(str).to_csv(index=False).encode()).hexdigest()
 seconds = time.perf_counter() - started
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak_mb = peak_rss_mb()
 print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "rows": len(rows), "digest": digest,
                   "last_step_persons": n_steps}}))
 """
@@ -84,14 +83,8 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "rows": len(rows), "d
 
 def prepare(persons: int, root: Path) -> Path:
     """The data folder with the raw tables, the events and the patients (made once)."""
-    folder = root / f"cohorts_p{persons}"
+    folder = generated(root / f"cohorts_p{persons}", persons, f"{START.year}-{END.year}")
     sys.path.insert(0, str(ROOT))
-    if not (folder / "ER_PRS_F.parquet").exists():
-        from snds_algos.synthetic import generate
-
-        started = time.perf_counter()
-        generate(persons, f"{START.year}-{END.year}", 1, str(folder), progress=False)
-        print(f"  generated {persons} persons in {time.perf_counter() - started:.1f} s")
     if not (folder / "events.parquet").exists():
         import snds_algos
         from snds_algos.cohorts.build import _events_frame
@@ -113,42 +106,26 @@ def prepare(persons: int, root: Path) -> Path:
 
 def run_engine(engine: str, folder: Path) -> dict:
     """Run one engine in a fresh process and return its measures."""
-    code = RUNNER.format(
-        root=str(ROOT), engine=engine, folder=str(folder), start=str(START), end=str(END), algo=ALGO
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{engine} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_runner(RUNNER, engine, folder, start=str(START), end=str(END), algo=ALGO)
+
+
+def show(engine: str, r: dict) -> str:
+    return f"  {engine:<7} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB  {r['rows']} rows"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[100_000])
-    parser.add_argument("--data", default="/tmp/snds-bench-cohorts")
-    parser.add_argument("--backends", default="sql,pandas,duckdb,spark")
+    parser = sizes_parser(
+        __doc__.splitlines()[0],
+        sizes=[100_000],
+        data="/tmp/snds-bench-cohorts",
+        backends="sql,pandas,duckdb,spark",
+    )
     args = parser.parse_args()
-    engines = args.backends.split(",")
-    root = Path(args.data)
-    root.mkdir(parents=True, exist_ok=True)
-    for persons in args.sizes:
-        print(f"== {persons} persons, {START} to {END}")
-        folder = prepare(persons, root)
-        results = {}
-        for engine in engines:
-            results[engine] = r = run_engine(engine, folder)
-            print(
-                f"  {engine:<7} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB  {r['rows']} rows"
-            )
-        digests = {r["digest"] for r in results.values()}
-        print("  same rows (every column) on every engine:", "yes" if len(digests) == 1 else "NO")
-        if "sql" in results:
-            base = results["sql"]["seconds"]
-            for engine in engines:
-                if engine != "sql":
-                    print(f"  {engine} / sql: {results[engine]['seconds'] / base:.2f}x")
+    header = f"== {{}} persons, {START} to {END}".format
+    for results in each_size(args, header, prepare, run_engine, show):
+        same = same_on_every_engine(results, "digest")
+        print("  same rows (every column) on every engine:", yes_no(same))
+        print_ratios(results, "sql")
 
 
 if __name__ == "__main__":

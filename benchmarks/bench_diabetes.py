@@ -26,26 +26,21 @@ person); then the ratios to SQL are printed.
 
 from __future__ import annotations
 
-import argparse
-import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _harness import (
+    each_size,
+    generated,
+    print_ratios,
+    run_runner,
+    same_on_every_engine,
+    sizes_parser,
+    yes_no,
+)
 
 RUNNER = r"""
-import hashlib, json, resource, sys, time
-sys.path.insert(0, {root!r})
+import hashlib, json, time
 engine, folder, year = {engine!r}, {folder!r}, {year}
-if engine == "spark":
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]")
-             .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("OFF")
 started = time.perf_counter()
 output = None
 if engine == "sql":
@@ -62,7 +57,7 @@ else:
     table = out.sort_values("patient_id").astype(str).to_csv(index=False)
     output = hashlib.sha256(table.encode()).hexdigest()
 seconds = time.perf_counter() - started
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak_mb = peak_rss_mb()
 print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "cases": len(ids), "output": output,
                   "digest": hashlib.sha256("\n".join(ids).encode()).hexdigest()}}))
 """
@@ -70,67 +65,41 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb, "cases": len(ids), "o
 
 def generate(persons: int, year: int, root: Path) -> Path:
     """The data folder of ``persons`` persons (generated once, then reused)."""
-    folder = root / f"diabetes_p{persons}_y{year}"
-    if not (folder / "ER_PRS_F.parquet").exists():
-        sys.path.insert(0, str(ROOT))
-        from snds_algos.synthetic import generate as gen
-
-        started = time.perf_counter()
-        gen(persons, f"{year - 1}-{year}", 1, str(folder), progress=False)
-        print(f"  generated {persons} persons in {time.perf_counter() - started:.1f} s")
-    return folder
+    return generated(root / f"diabetes_p{persons}_y{year}", persons, f"{year - 1}-{year}")
 
 
 def run_engine(engine: str, folder: Path, year: int) -> dict:
     """Run one engine in a fresh process and return its measures."""
-    code = RUNNER.format(root=str(ROOT), engine=engine, folder=str(folder), year=year)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{engine} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_runner(RUNNER, engine, folder, year=year)
+
+
+def show(engine: str, r: dict) -> str:
+    return f"  {engine:<7} {r['seconds']:8.1f} s  peak {r['peak_mb']:7.0f} MB  {r['cases']} cases"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
+    parser = sizes_parser(
+        __doc__.splitlines()[0],
+        sizes=[100_000, 1_000_000],
+        data="/tmp/snds-bench",
+        backends="sql,pandas,duckdb,spark",
+    )
     parser.add_argument("--year", type=int, default=2020)
-    parser.add_argument("--data", default="/tmp/snds-bench")
-    parser.add_argument("--backends", default="sql,pandas,duckdb,spark")
     args = parser.parse_args()
-    engines = args.backends.split(",")
-    root = Path(args.data)
-    root.mkdir(parents=True, exist_ok=True)
-    for persons in args.sizes:
-        print(f"== {persons} persons, reference year {args.year}")
-        folder = generate(persons, args.year, root)
-        results = {}
-        for engine in engines:
-            results[engine] = run_engine(engine, folder, args.year)
-            r = results[engine]
-            print(
-                f"  {engine:<7} {r['seconds']:8.1f} s  peak {r['peak_mb']:7.0f} MB  "
-                f"{r['cases']} cases"
-            )
-        digests = {r["digest"] for r in results.values()}
-        print("  same persons on every engine:", "yes" if len(digests) == 1 else "NO")
+
+    def header(persons: int) -> str:
+        return f"== {persons} persons, reference year {args.year}"
+
+    def folder_of(persons: int, root: Path) -> Path:
+        return generate(persons, args.year, root)
+
+    for results in each_size(args, header, folder_of, run_engine, show, args.year):
+        print("  same persons on every engine:", yes_no(same_on_every_engine(results, "digest")))
         outputs = {e: r["output"] for e, r in results.items() if r["output"] is not None}
         if len(outputs) > 1:
             same = len(set(outputs.values())) == 1
-            print(
-                f"  same output rows (every column) on {', '.join(outputs)}:",
-                "yes" if same else "NO",
-            )
-        if "sql" in results:
-            base = results["sql"]["seconds"]
-            for engine in engines:
-                if engine != "sql":
-                    print(f"  {engine} / sql: {results[engine]['seconds'] / base:.1f}x")
+            print(f"  same output rows (every column) on {', '.join(outputs)}:", yes_no(same))
+        print_ratios(results, "sql", digits=1)
 
 
 if __name__ == "__main__":

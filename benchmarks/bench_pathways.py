@@ -38,11 +38,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from _harness import generated, peak_rss_mb, run_child, spark_session
 
 HERE = Path(__file__).resolve()
 
@@ -52,14 +51,7 @@ HERE = Path(__file__).resolve()
 
 def generate(persons: int, years: str, root: Path) -> Path:
     """The generated SNDS folder of ``persons`` persons (written once)."""
-    folder = root / f"p{persons}"
-    if not (folder / "ER_PRS_F.parquet").exists() and not (folder / "ER_PRS_F").exists():
-        from snds_algos.synthetic import generate as gen
-
-        started = time.perf_counter()
-        gen(persons, years, 1, str(folder))
-        print(f"  generated {persons} persons in {time.perf_counter() - started:.1f} s", flush=True)
-    return folder
+    return generated(root / f"p{persons}", persons, years, progress=True)
 
 
 def events_file(folder: Path) -> Path:
@@ -158,7 +150,7 @@ def run_engine(path: Path, engine: str, year: int, out: Path, warmup: bool = Tru
         figures[name] = (elapsed, rows)
     if spark is not None:
         spark.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return {"stages": figures, "peak_mb": peak}
 
 
@@ -216,7 +208,7 @@ def run_sql(path: Path, out: Path, warmup: bool = True) -> dict:
     elapsed = time.perf_counter() - started
     pq.write_table(table, out / "sql_periods.parquet")
     con.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return {"stages": {"periods": (elapsed, table.num_rows)}, "peak_mb": peak}
 
 
@@ -239,23 +231,13 @@ def same_rows(a: Path, b: Path, order: list[str]) -> bool:
 
 
 def make_spark():
-    import os
-
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("bench-pathways")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "6g")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
+    return spark_session(
+        driver_memory="6g",
+        shuffle_partitions=8,
+        log_level="ERROR",
+        app_name="bench-pathways",
+        arrow=True,
     )
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
 
 
 def child(args: argparse.Namespace) -> None:
@@ -296,16 +278,15 @@ def main() -> None:
         for engine in engines:
             best = None
             for _ in range(args.repeat):
-                cmd = [sys.executable, str(HERE), "--one", engine, "--events", str(path),
+                cmd = [str(HERE), "--one", engine, "--events", str(path),
                        "--out", str(out), "--year", str(year)]  # fmt: skip
                 if args.no_warmup:
                     cmd.append("--no-warmup")
-                done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
-                if not line:
-                    print(done.stdout[-2000:], done.stderr[-4000:], flush=True)
-                    raise SystemExit(f"{engine} failed")
-                figures = json.loads(line[0][7:])
+                try:
+                    figures = run_child(cmd, name=engine, marker="RESULT ", cwd=None)
+                except RuntimeError as failed:
+                    print(failed, flush=True)
+                    raise SystemExit(f"{engine} failed") from None
                 if best is None or sum(s[0] for s in figures["stages"].values()) < sum(
                     s[0] for s in best["stages"].values()
                 ):

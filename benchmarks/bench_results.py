@@ -24,27 +24,13 @@ then the ratios to pandas are printed.
 
 from __future__ import annotations
 
-import argparse
-import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _harness import each_size, generated, run_runner, sizes_parser, yes_no
 
 RUNNER = r"""
-import hashlib, json, resource, sys, time
-sys.path.insert(0, {root!r})
+import hashlib, json, time
 engine, folder = {engine!r}, {folder!r}
-spark = None
-if engine == "spark":
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]")
-             .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("OFF")
 import datetime as dt
 import narwhals as nw
 import snds_algos
@@ -86,7 +72,7 @@ t1 = table_one(base, categorical=["sex", "department", "hypertension"],
                continuous=["age", "stays_diagnoses", "charlson"], group="exposure")
 table1_s = time.perf_counter() - started
 
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak_mb = peak_rss_mb()
 digest = lambda frame: hashlib.sha256(frame.round(9).astype(str).to_csv(index=False).encode()).hexdigest()
 print(json.dumps({{"events_s": events_s, "charlson_s": charlson_s, "table1_s": table1_s,
                   "peak_mb": peak_mb, "rows": n_rows,
@@ -96,51 +82,35 @@ print(json.dumps({{"events_s": events_s, "charlson_s": charlson_s, "table1_s": t
 
 def data_folder(persons: int, root: Path) -> Path:
     """The data folder of ``persons`` persons, years 2019-2020 (generated once)."""
-    folder = root / f"diabetes_p{persons}_y2020"
-    if not (folder / "ER_PRS_F.parquet").exists():
-        sys.path.insert(0, str(ROOT))
-        from snds_algos.synthetic import generate
-
-        started = time.perf_counter()
-        generate(persons, "2019-2020", 1, str(folder), progress=False)
-        print(f"  generated {persons} persons in {time.perf_counter() - started:.1f} s")
-    return folder
+    return generated(root / f"diabetes_p{persons}_y2020", persons, "2019-2020")
 
 
 def run_engine(engine: str, folder: Path) -> dict:
     """Run one engine in a fresh process and return its measures."""
-    code = RUNNER.format(root=str(ROOT), engine=engine, folder=str(folder))
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    return run_runner(RUNNER, engine, folder)
+
+
+def show(engine: str, r: dict) -> str:
+    return (
+        f"  {engine:<7} events {r['events_s']:7.1f} s  charlson {r['charlson_s']:7.1f} s  "
+        f"table1 {r['table1_s']:7.1f} s  peak {r['peak_mb']:7.0f} MB  "
+        f"{r['rows']} cohort rows"
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{engine} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[100_000])
-    parser.add_argument("--data", default="/tmp/snds-bench")
-    parser.add_argument("--backends", default="pandas,duckdb,spark")
+    parser = sizes_parser(
+        __doc__.splitlines()[0],
+        sizes=[100_000],
+        data="/tmp/snds-bench",
+        backends="pandas,duckdb,spark",
+    )
     args = parser.parse_args()
-    engines = args.backends.split(",")
-    root = Path(args.data)
-    root.mkdir(parents=True, exist_ok=True)
-    for persons in args.sizes:
-        print(f"== {persons} persons")
-        folder = data_folder(persons, root)
-        results = {}
-        for engine in engines:
-            r = results[engine] = run_engine(engine, folder)
-            print(
-                f"  {engine:<7} events {r['events_s']:7.1f} s  charlson {r['charlson_s']:7.1f} s  "
-                f"table1 {r['table1_s']:7.1f} s  peak {r['peak_mb']:7.0f} MB  "
-                f"{r['rows']} cohort rows"
-            )
+    header = "== {} persons".format
+    for results in each_size(args, header, data_folder, run_engine, show):
         if "pandas" in results:
             base = results["pandas"]
-            for engine in engines:
+            for engine in results:
                 if engine == "pandas":
                     continue
                 r = results[engine]
@@ -148,8 +118,8 @@ def main() -> None:
                     f"  {engine} / pandas: charlson {r['charlson_s'] / base['charlson_s']:.2f}x, "
                     f"table1 {r['table1_s'] / base['table1_s']:.2f}x, "
                     f"peak memory {r['peak_mb'] / base['peak_mb']:.2f}x; same Table 1: "
-                    f"{'yes' if r['table1'] == base['table1'] else 'NO'}, same Charlson rows: "
-                    f"{'yes' if r['charlson'] == base['charlson'] else 'NO'}"
+                    f"{yes_no(r['table1'] == base['table1'])}, same Charlson rows: "
+                    f"{yes_no(r['charlson'] == base['charlson'])}"
                 )
 
 

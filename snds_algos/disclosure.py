@@ -28,10 +28,14 @@ from typing import Any
 
 import pandas as pd
 
+from snds_algos._signature import same_parameters
+
 #: the default threshold: counts from 1 to 10 are masked
 DEFAULT_THRESHOLD = 11
 
 Cell = tuple[Hashable, Hashable]  # (row label, column name)
+#: the (count, excluded) column pairs of an attrition table
+ATTRITION_PAIRS = (("n_persons", "excluded_persons"), ("n_records", "excluded_records"))
 
 
 def is_small(count: Any, threshold: int | None = DEFAULT_THRESHOLD) -> bool:
@@ -174,14 +178,19 @@ def suppress(
     return out
 
 
-def format_counts(
-    table: pd.DataFrame,
-    columns: Sequence[str],
-    *,
-    threshold: int | None = DEFAULT_THRESHOLD,
-    groups: Iterable[Sequence[Cell]] = (),
-    rounding: int | None = None,
-) -> pd.DataFrame:
+def _count_text(value: Any, original: Any, threshold: int | None, *, blank: bool = False) -> str:
+    """A count after suppression as text: the shown count, or why it is hidden: ``<t``
+    (small itself), ``""`` (nothing to show: no count, or ``blank``), ``masked`` (hidden
+    so that a small one cannot be recovered)."""
+    if value is not None and not pd.isna(value):
+        return str(int(value))
+    if is_small(original, threshold):
+        return f"<{threshold}"
+    return "" if blank or original is None or pd.isna(original) else "masked"
+
+
+@same_parameters(suppress)
+def format_counts(table: pd.DataFrame, columns: Sequence[str], **options: Any) -> pd.DataFrame:
     """A copy of ``table`` with ``columns`` as text: masked counts read ``<threshold``.
 
     Secondary suppression masks a large cell too; it reads ``masked`` (its value is not
@@ -196,16 +205,12 @@ def format_counts(
     >>> format_counts(t, ["n"], groups=margin_groups(t, ["n"]))["n"].tolist()
     ['<11', 'masked', '253']
     """
-    shown = suppress(table, columns, threshold=threshold, groups=groups, rounding=rounding)
+    shown = suppress(table, columns, **options)
+    threshold = options.get("threshold", DEFAULT_THRESHOLD)
     out = table.copy()
     for column in columns:
-        original = table[column]
-        out[column] = [
-            str(int(v))
-            if not pd.isna(v)
-            else ("" if pd.isna(o) else (f"<{threshold}" if is_small(o, threshold) else "masked"))
-            for v, o in zip(shown[column], original, strict=True)
-        ]
+        pairs = zip(shown[column], table[column], strict=True)
+        out[column] = [_count_text(v, o, threshold) for v, o in pairs]
     return out
 
 
@@ -290,10 +295,7 @@ def suppress_attrition(
     *,
     threshold: int | None = DEFAULT_THRESHOLD,
     rounding: int | None = None,
-    pairs: Sequence[tuple[str, str]] = (
-        ("n_persons", "excluded_persons"),
-        ("n_records", "excluded_records"),
-    ),
+    pairs: Sequence[tuple[str, str]] = ATTRITION_PAIRS,
 ) -> pd.DataFrame:
     """An attrition table safe to export: masked counts null (``Int64``), still adding up.
 
@@ -326,16 +328,8 @@ def suppress_attrition(
     return out
 
 
-def format_attrition(
-    attrition: pd.DataFrame,
-    *,
-    threshold: int | None = DEFAULT_THRESHOLD,
-    rounding: int | None = None,
-    pairs: Sequence[tuple[str, str]] = (
-        ("n_persons", "excluded_persons"),
-        ("n_records", "excluded_records"),
-    ),
-) -> pd.DataFrame:
+@same_parameters(suppress_attrition)
+def format_attrition(attrition: pd.DataFrame, **options: Any) -> pd.DataFrame:
     """:func:`suppress_attrition` as text: a masked count reads ``masked``, a small one
     ``<threshold``.
 
@@ -346,21 +340,17 @@ def format_attrition(
     >>> format_attrition(a)["n_persons"].tolist()
     ['500', 'masked', '<11']
     """
-    safe = suppress_attrition(attrition, threshold=threshold, rounding=rounding, pairs=pairs)
+    safe = suppress_attrition(attrition, **options)
+    threshold = options.get("threshold", DEFAULT_THRESHOLD)
     out = safe.astype(object)
-    for count, excluded in pairs:
+    for count, excluded in options.get("pairs", ATTRITION_PAIRS):
         for column in (count, excluded):
             if column not in safe.columns:
                 continue
+            pairs = enumerate(zip(safe[column], attrition[column], strict=True))
             out[column] = [
-                str(int(v))
-                if not pd.isna(v)
-                else (
-                    f"<{threshold}"
-                    if is_small(o, threshold)
-                    else ("" if pd.isna(o) or (column == excluded and k == 0) else "masked")
-                )
-                for k, (v, o) in enumerate(zip(safe[column], attrition[column], strict=True))
+                _count_text(v, o, threshold, blank=column == excluded and k == 0)
+                for k, (v, o) in pairs
             ]
     return out
 
@@ -393,13 +383,9 @@ def format_report(
         chain = [block["rows_in"].iloc[0], *block["rows_out"].tolist()]
         shown, removed = flowchart_mask(chain, threshold=threshold, rounding=rounding)
 
-        def text(value: int | None, original: int) -> str:
-            if value is not None:
-                return str(value)
-            return f"<{threshold}" if is_small(original, threshold) else "masked"
-
         for k, idx in enumerate(block.index):
-            out.at[idx, "rows_in"] = text(shown[k], chain[k])
-            out.at[idx, "rows_out"] = text(shown[k + 1], chain[k + 1])
-            out.at[idx, "rows_removed"] = text(removed[k + 1], block.at[idx, "rows_removed"])
+            removed_k = block.at[idx, "rows_removed"]
+            out.at[idx, "rows_in"] = _count_text(shown[k], chain[k], threshold)
+            out.at[idx, "rows_out"] = _count_text(shown[k + 1], chain[k + 1], threshold)
+            out.at[idx, "rows_removed"] = _count_text(removed[k + 1], removed_k, threshold)
     return out

@@ -1,48 +1,20 @@
 """Write an OMOP export as files: one parquet (or CSV) per CDM table, and its reports.
 
-A small private writer: each file is written under a temporary name in the output
-folder, then renamed, so that a failed run leaves no half-written table.
-(``snds_algos.io.output`` is being written as the shared writer; this one will use it.)
+Every file goes through the shared writer :mod:`snds_algos.io.output`: written under a
+temporary name in the output folder, then renamed, so that a failed run leaves no
+half-written table; a non-empty output folder is refused unless ``overwrite``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-from snds_algos.backend import DUCKDB, PANDAS, SPARK, backend_of
 from snds_algos.disclosure import DEFAULT_THRESHOLD, suppress
+from snds_algos.io.output import prepare_output_dir, write_table
 
 Format = Literal["parquet", "csv"]
-
-
-def _write_frame(frame: Any, path: Path, fmt: Format) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    backend = backend_of(frame)
-    if backend == PANDAS:
-        if fmt == "csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
-    elif backend == DUCKDB:
-        if fmt == "csv":
-            frame.write_csv(str(tmp), header=True)
-        else:
-            frame.write_parquet(str(tmp))
-    elif backend == SPARK:
-        writer = frame.write.mode("overwrite")
-        if fmt == "csv":
-            writer.option("header", True).csv(str(tmp))
-        else:
-            writer.parquet(str(tmp))
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
-    os.replace(tmp, path)
 
 
 def write_export(
@@ -61,7 +33,9 @@ def write_export(
     ``export_report.csv`` (rows left out, step by step). These three leave the
     platform: their counts from 1 to ``threshold - 1`` are masked
     (:mod:`snds_algos.disclosure`; ``threshold=None`` keeps them). A non-empty ``out`` is
-    refused unless ``overwrite``. Returns the paths written.
+    refused unless ``overwrite``
+    (:class:`~snds_algos.errors.OutputExistsError`, a ``FileExistsError``). Returns the
+    paths written.
 
     Examples
     --------
@@ -77,13 +51,12 @@ def write_export(
     if format not in ("parquet", "csv"):
         raise ValueError(f"format must be 'parquet' or 'csv', not {format!r}")
     folder = Path(out)
-    if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise FileExistsError(f"output folder {folder} is not empty (use overwrite=True)")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)  # missing parent folders are made
+    prepare_output_dir(folder, overwrite=overwrite)  # a non-empty folder needs overwrite
     written = []
     for name, frame in export.tables.items():
         path = folder / f"{name}.{format}"
-        _write_frame(frame, path, format)
+        write_table(frame, path, overwrite=True)
         written.append(path)
     reports = {
         "mapping_report.csv": (export.mapping_report(), ["rows", "rows_mapped"]),
@@ -94,6 +67,6 @@ def write_export(
         if threshold is not None and len(table):
             table = suppress(table, counts, threshold=threshold)
         path = folder / filename
-        _write_frame(table, path, "csv")
+        write_table(table, path, overwrite=True)
         written.append(path)
     return written

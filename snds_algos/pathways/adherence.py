@@ -33,7 +33,8 @@ from snds_algos.backend import (
     lazy,
     previous,
 )
-from snds_algos.pathways.exposure import fill_intervals, follow_up_days
+from snds_algos.pathways.exposure import fill_intervals
+from snds_algos.pathways.followup import follow_up_days
 from snds_algos.pathways.hospital import hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
 from snds_algos.pathways.schema import (
@@ -112,7 +113,8 @@ def _windowed(
             nw.max_horizontal(nw.col("__ws"), nw.lit(_day(index, "index"))).alias("__ws")
         )
     if follow_up is not None:
-        fu = follow_up_days(follow_up)
+        fu = follow_up_days(follow_up=follow_up, open_bounds=True)
+        fu = fu.rename({"fs": "__fs", "fe": "__fe"})
         f = (
             f.join(fu, on="patient_id", how="inner")
             .with_columns(

@@ -34,15 +34,15 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from snds_algos._signature import same_parameters
 from snds_algos.backend import (
     computed_once,
-    day_number,
     fresh_index,
     from_day_number,
-    lazy,
     previous,
     window_partition,
 )
+from snds_algos.pathways.followup import follow_up_days
 from snds_algos.pathways.hospital import from_clock, hospital_blocks, to_clock
 from snds_algos.pathways.keys import KeySpec
 from snds_algos.pathways.schema import (
@@ -51,7 +51,6 @@ from snds_algos.pathways.schema import (
     RUN_COLUMNS,
     RUN_ORDER,
     finish,
-    require_columns,
 )
 from snds_algos.pathways.supply import BoxesMode, fill_frame
 from snds_algos.reports import Report
@@ -159,23 +158,6 @@ def coverage(
     return f, runs.select(*part, "__period", "rs", "re", "__n", "__s")
 
 
-def follow_up_days(follow_up: Any) -> nw.LazyFrame:
-    """A follow-up frame ``patient_id, fu_start, fu_end`` (dates; one row per person) as
-    day numbers ``patient_id, __fs, __fe`` (a null bound is open)."""
-    fu = lazy(follow_up)
-    require_columns(fu, ["patient_id", "fu_start", "fu_end"], "follow_up")
-    fu = day_number(
-        day_number(fu.select("patient_id", "fu_start", "fu_end"), "fu_start", "__fs"),
-        "fu_end",
-        "__fe",
-    )
-    return fu.select(
-        "patient_id",
-        nw.col("__fs").fill_null(-(2**40)).alias("__fs"),
-        nw.col("__fe").fill_null(2**40).alias("__fe"),
-    )
-
-
 def _numbered(frame: nw.LazyFrame, part: tuple[str, ...]) -> nw.LazyFrame:
     frame = fresh_index(frame).with_columns(nw.lit(1).cast(nw.Int64).alias("__one"))
     number = nw.col("__one").cum_sum().over(*part, order_by=["start"])
@@ -191,10 +173,10 @@ def build(
     pack_days: Mapping[str, int] | Any | None = None,
     boxes_mode: BoxesMode | None = None,
     max_boxes: int | None = 10,
-    hospital_mode: str = "ignore",
+    hospital_mode: Literal["ignore", "pause"] = "ignore",
     stays: Any = None,
     follow_up: Any = None,
-    scalpel3_end: str = "purchase_count_based",
+    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
     report: Report | None = None,
     want_runs: bool = False,
 ) -> tuple[nw.LazyFrame, nw.LazyFrame | None]:
@@ -228,12 +210,12 @@ def build(
         bounds = runs.group_by(*pid).agg(
             nw.col("rs").min().alias("start"), nw.col("re").max().alias("end")
         )
-        fu = follow_up_days(follow_up)
+        fu = follow_up_days(follow_up=follow_up, open_bounds=True)
         joined = bounds.join(fu, on="patient_id", how="left")
         outside = (
-            nw.col("__fs").is_null()
-            | (nw.col("end") < nw.col("__fs"))
-            | (nw.col("start") > nw.col("__fe"))
+            nw.col("fs").is_null()
+            | (nw.col("end") < nw.col("fs"))
+            | (nw.col("start") > nw.col("fe"))
         )
         if report is not None:
             report.add_flags(
@@ -243,8 +225,8 @@ def build(
             )
         bounds = joined.filter(~outside).select(
             *pid,
-            nw.max_horizontal(nw.col("start"), nw.col("__fs")).alias("start"),
-            nw.min_horizontal(nw.col("end"), nw.col("__fe")).alias("end"),
+            nw.max_horizontal(nw.col("start"), nw.col("fs")).alias("start"),
+            nw.min_horizontal(nw.col("end"), nw.col("fe")).alias("end"),
         )
         bounds = computed_once(bounds)
         runs = runs.join(bounds, on=pid, how="inner").select(
@@ -331,21 +313,8 @@ _SHARED_DOC = """
 """
 
 
-def exposure_periods(
-    dispensings: Any,
-    *,
-    key: KeySpec = None,
-    strategy: Strategy = "carryover",
-    grace_days: int = 15,
-    pack_days: Mapping[str, int] | Any | None = None,
-    boxes_mode: BoxesMode | None = None,
-    max_boxes: int | None = 10,
-    hospital_mode: Literal["ignore", "pause"] = "ignore",
-    stays: Any = None,
-    follow_up: Any = None,
-    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
-    report: Report | None = None,
-) -> Any:
+@same_parameters(build, drop=["want_runs"])
+def exposure_periods(dispensings: Any, **parameters: Any) -> Any:
     """Exposure periods per (person, drug key), inclusive dates.
 
     {shared}
@@ -371,39 +340,13 @@ def exposure_periods(
     >>> len(exposure_periods(d, grace_days=13))
     2
     """
-    periods, _ = build(
-        dispensings,
-        key=key,
-        strategy=strategy,
-        grace_days=grace_days,
-        pack_days=pack_days,
-        boxes_mode=boxes_mode,
-        max_boxes=max_boxes,
-        hospital_mode=hospital_mode,
-        stays=stays,
-        follow_up=follow_up,
-        scalpel3_end=scalpel3_end,
-        report=report,
-    )
+    periods, _ = build(dispensings, **parameters)
     periods = from_day_number(periods, {"start": "start", "end": "end"})
     return finish(periods, PERIOD_COLUMNS, PERIOD_ORDER)
 
 
-def coverage_runs(
-    dispensings: Any,
-    *,
-    key: KeySpec = None,
-    strategy: Strategy = "carryover",
-    grace_days: int = 15,
-    pack_days: Mapping[str, int] | Any | None = None,
-    boxes_mode: BoxesMode | None = None,
-    max_boxes: int | None = 10,
-    hospital_mode: Literal["ignore", "pause"] = "ignore",
-    stays: Any = None,
-    follow_up: Any = None,
-    scalpel3_end: Literal["purchase_count_based", "latest_purchase_based"] = "purchase_count_based",
-    report: Report | None = None,
-) -> Any:
+@same_parameters(build, drop=["want_runs"])
+def coverage_runs(dispensings: Any, **parameters: Any) -> Any:
     """Coverage runs: the maximal intervals of days covered by some fill, per (person,
     key), within the periods of :func:`exposure_periods` (same parameters).
 
@@ -425,21 +368,7 @@ def coverage_runs(
     >>> coverage_runs(d, strategy="no_stockpile")["covered_days"].tolist()
     [58, 30, 30, 30]
     """
-    _, runs = build(
-        dispensings,
-        key=key,
-        strategy=strategy,
-        grace_days=grace_days,
-        pack_days=pack_days,
-        boxes_mode=boxes_mode,
-        max_boxes=max_boxes,
-        hospital_mode=hospital_mode,
-        stays=stays,
-        follow_up=follow_up,
-        scalpel3_end=scalpel3_end,
-        report=report,
-        want_runs=True,
-    )
+    _, runs = build(dispensings, **parameters, want_runs=True)
     runs = from_day_number(runs, {"start": "start", "end": "end"})
     return finish(runs, RUN_COLUMNS, RUN_ORDER)
 

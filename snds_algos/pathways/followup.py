@@ -22,7 +22,9 @@ from snds_algos.backend import (
     PANDAS,
     backend_of,
     backend_of_lazy,
+    checkpoint,
     common_backend,
+    computed_once,
     day_number,
     from_day_number,
     lazy,
@@ -30,12 +32,15 @@ from snds_algos.backend import (
     to_native,
 )
 from snds_algos.errors import ContractError
+from snds_algos.pathways.schema import require_columns as missing_columns
 from snds_algos.reports import Report
 
 PID = "patient_id"
 #: why a follow-up ends
 END_REASONS = ("death", "end_of_data", "cohort_exit")
 _EPOCH = dt.date(1970, 1, 1)
+#: a null bound of a given follow-up is open: this many days away
+_OPEN = 2**40
 
 
 def require_columns(frame: Any, table: str, columns: Sequence[str]) -> list[str]:
@@ -128,20 +133,46 @@ def _deaths_days(deaths: Any) -> nw.LazyFrame:
 
 
 def follow_up_days(
-    periods: nw.LazyFrame,
+    periods: nw.LazyFrame | None = None,
     follow_up: Any = None,
     *,
     data_end: dt.date | str | None = None,
     deaths: Any = None,
     report: Report | None = None,
     step: str = "states",
+    open_bounds: bool = False,
 ) -> nw.LazyFrame:
     """``patient_id, fs, fe, end_reason``: the follow-up of each person (day numbers).
 
     ``periods`` is the output of :func:`periods_days`. Persons whose default follow-up is
     empty (death before their first period) are removed and counted in ``report``
     (``<step>:empty_follow_up``).
+
+    ``open_bounds=True`` (exposure periods, adherence windows): ``follow_up`` is required
+    and needs only ``patient_id, fu_start, fu_end``; a null bound is open (no check, no
+    ``end_reason``), and the result is ``patient_id, fs, fe``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> fu = pd.DataFrame({"patient_id": ["P1"], "fu_start": date_series(["1970-01-02"]),
+    ...     "fu_end": date_series([None])})
+    >>> follow_up_days(follow_up=fu, open_bounds=True).collect().to_native().values.tolist()
+    [['P1', 1, 1099511627776]]
     """
+    if open_bounds:
+        if follow_up is None:
+            raise ValueError("give a follow_up frame (patient_id, fu_start, fu_end)")
+        lf = lazy(follow_up)
+        missing_columns(lf, [PID, "fu_start", "fu_end"], "follow_up")
+        lf = lf.select(PID, "fu_start", "fu_end")
+        lf = day_number(day_number(lf, "fu_start", "fs"), "fu_end", "fe")
+        return lf.select(
+            PID,
+            nw.col("fs").fill_null(-_OPEN).alias("fs"),
+            nw.col("fe").fill_null(_OPEN).alias("fe"),
+        )
     if follow_up is not None:
         require_columns(follow_up, "follow_up", [PID, "fu_start", "fu_end", "end_reason"])
         if backend_of(follow_up) == PANDAS:
@@ -166,6 +197,8 @@ def follow_up_days(
         return lf.select(PID, "fs", "fe", "end_reason")
     if data_end is None:
         raise ValueError("give a follow_up frame, or data_end (the last day of the data)")
+    if periods is None:
+        raise ValueError("without a follow_up frame, give the periods (their first start)")
     end = to_day(data_end)
     fu = periods.group_by(PID).agg(nw.col("s").min().alias("fs"))
     fu = fu.with_columns(
@@ -220,6 +253,41 @@ def clip_periods(
         "fs",
         "fe",
     )
+
+
+def clipped_follow_up(
+    periods: Any,
+    follow_up: Any = None,
+    *,
+    data_end: dt.date | str | None = None,
+    deaths: Any = None,
+    report: Report | None = None,
+    step: str = "states",
+) -> tuple[nw.LazyFrame, nw.LazyFrame]:
+    """The follow-up ``patient_id, fs, fe, end_reason`` (:func:`follow_up_days`) and the
+    periods clipped to it ``patient_id, key, s, e, fs, fe`` (:func:`clip_periods`), both
+    computed once (on Spark checkpointed: the plan is cut there): the shared start of
+    treatment states and lines of therapy.
+
+    ``periods``, ``follow_up`` and ``deaths`` must be of one backend; drops are counted
+    in ``report`` under ``<step>:...``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> periods = pd.DataFrame({"patient_id": ["P1"], "key": ["A"],
+    ...     "start": date_series(["1970-01-02"]), "end": date_series(["1970-01-31"])})
+    >>> fu, clipped = clipped_follow_up(periods, data_end="1970-01-11")
+    >>> fu.collect().to_native().values.tolist(), clipped.collect().to_native().values.tolist()
+    ([['P1', 1, 10, 'end_of_data']], [['P1', 'A', 1, 10, 1, 10]])
+    """
+    common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
+    days = computed_once(periods_days(periods))
+    fu = checkpoint(
+        follow_up_days(days, follow_up, data_end=data_end, deaths=deaths, report=report, step=step)
+    )
+    return fu, checkpoint(clip_periods(days, fu, report=report, step=step))
 
 
 _NW_TYPES = {"string": nw.String(), "integer": nw.Int64(), "date": nw.Date()}

@@ -39,7 +39,6 @@ import narwhals as nw
 
 from snds_algos.backend import (
     checkpoint,
-    common_backend,
     computed_once,
     distinct,
     explode_split,
@@ -49,11 +48,9 @@ from snds_algos.backend import (
 from snds_algos.pathways.followup import (
     PID,
     check_days,
-    clip_periods,
+    clipped_follow_up,
     concat,
     finish,
-    follow_up_days,
-    periods_days,
 )
 from snds_algos.pathways.states import NONE, state_runs
 from snds_algos.reports import Report
@@ -165,14 +162,9 @@ def lines_of_therapy(
     check_days("max_lines", max_lines, 1)
     check_days("combination_min_days", combination_min_days, 1)
     exempt = sorted({str(k) for k in line_exempt_keys})
-    common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
-    days = computed_once(periods_days(periods))
-    fu = checkpoint(
-        follow_up_days(
-            days, follow_up, data_end=data_end, deaths=deaths, report=report, step="lines"
-        )
+    fu, clipped = clipped_follow_up(
+        periods, follow_up, data_end=data_end, deaths=deaths, report=report, step="lines"
     )
-    clipped = checkpoint(clip_periods(days, fu, report=report, step="lines"))
     runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
     per = checkpoint(_episodes(_key_runs(runs).join(fu.select(PID, "fe"), on=PID), gap))
     # candidate line starts: episode starts and period starts of non-exempt keys

@@ -2,9 +2,10 @@
 them.
 
 Each output has declared column types (``string``, ``date``, ``integer``, ``float``,
-``boolean``) and a total order. On pandas, strings are ``string[pyarrow]``, dates
-``date32[pyarrow]``, integers ``Int64``, floats ``Float64``, booleans ``boolean``, and
-rows are sorted by the order; DuckDB relations and Spark DataFrames are returned lazy
+``boolean``) and a total order, written as data in ``outputs.yaml``. On pandas, strings
+are ``string[pyarrow]``, dates ``date32[pyarrow]``, integers ``Int64``, floats
+``Float64``, booleans ``boolean``, and rows are sorted by the order; DuckDB relations
+and Spark DataFrames are returned lazy
 (``VARCHAR``/``StringType``, ``DATE``/``DateType``, ``BIGINT``/``LongType``,
 ``DOUBLE``/``DoubleType``, ``BOOLEAN``/``BooleanType``): sort them by the order columns
 to compare.
@@ -13,70 +14,31 @@ to compare.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from typing import Any
 
 import narwhals as nw
 
+from snds_algos._yaml import safe_load
 from snds_algos.backend import PANDAS, backend_of, lazy, to_native
 from snds_algos.errors import ContractError
 
-FILL_COLUMNS: dict[str, str] = {
-    "patient_id": "string",
-    "key": "string",
-    "date": "date",
-    "n_dispensings": "integer",
-    "boxes": "float",
-    "supply_days": "integer",
-}
-FILL_ORDER = ("patient_id", "key", "date")
 
-PERIOD_COLUMNS: dict[str, str] = {
-    "patient_id": "string",
-    "key": "string",
-    "period_no": "integer",
-    "start": "date",
-    "end": "date",
-    "n_dispensings": "integer",
-    "supplied_days": "integer",
-    "covered_days": "integer",
-    "gap_days": "integer",
-}
-PERIOD_ORDER = ("patient_id", "key", "start")
+def _outputs() -> dict[str, tuple[dict[str, str], tuple[str, ...]]]:
+    """The outputs of ``outputs.yaml``: name -> (columns name -> type, total order)."""
+    text = resources.files("snds_algos.pathways").joinpath("outputs.yaml").read_text("utf-8")
+    return {
+        name: (dict(spec["columns"]), tuple(spec["order"]))
+        for name, spec in safe_load(text).items()
+    }
 
-RUN_COLUMNS: dict[str, str] = {
-    "patient_id": "string",
-    "key": "string",
-    "period_no": "integer",
-    "start": "date",
-    "end": "date",
-    "covered_days": "integer",
-}
-RUN_ORDER = ("patient_id", "key", "start")
 
-PDC_COLUMNS: dict[str, str] = {
-    "patient_id": "string",
-    "key": "string",
-    "window_start": "date",
-    "window_end": "date",
-    "n_dispensings": "integer",
-    "covered_days": "integer",
-    "window_days": "integer",
-    "pdc": "float",
-    "adherent": "boolean",
-}
-PDC_ORDER = ("patient_id", "key")
-
-MPR_COLUMNS: dict[str, str] = {
-    "patient_id": "string",
-    "key": "string",
-    "first_date": "date",
-    "last_date": "date",
-    "n_dispensings": "integer",
-    "supplied_days": "integer",
-    "days": "integer",
-    "mpr": "float",
-}
-MPR_ORDER = ("patient_id", "key")
+OUTPUTS = _outputs()
+FILL_COLUMNS, FILL_ORDER = OUTPUTS["fills"]
+PERIOD_COLUMNS, PERIOD_ORDER = OUTPUTS["periods"]
+RUN_COLUMNS, RUN_ORDER = OUTPUTS["runs"]
+PDC_COLUMNS, PDC_ORDER = OUTPUTS["pdc"]
+MPR_COLUMNS, MPR_ORDER = OUTPUTS["mpr"]
 
 _NW_TYPES = {
     "string": nw.String(),

@@ -28,15 +28,13 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import checkpoint, common_backend, computed_once, distinct, string_agg
+from snds_algos.backend import checkpoint, computed_once, distinct, string_agg
 from snds_algos.pathways.followup import (
     PID,
     check_days,
-    clip_periods,
+    clipped_follow_up,
     concat,
     finish,
-    follow_up_days,
-    periods_days,
 )
 from snds_algos.reports import Report
 
@@ -206,12 +204,9 @@ def treatment_states(
     [['A', '2020-01-01', '2020-03-19', '79', '<NA>'], ['B', '2020-03-20', '2020-06-30', '103', 'end_of_data']]
     """
     check_days("combination_min_days", combination_min_days, 1)
-    common_backend({"periods": periods, "follow_up": follow_up, "deaths": deaths})
-    days = computed_once(periods_days(periods))
-    fu = checkpoint(
-        follow_up_days(days, follow_up, data_end=data_end, deaths=deaths, report=report)
+    fu, clipped = clipped_follow_up(
+        periods, follow_up, data_end=data_end, deaths=deaths, report=report, step="states"
     )
-    clipped = checkpoint(clip_periods(days, fu, report=report, step="states"))
     runs = state_runs(clipped, fu, combination_min_days=combination_min_days)
     runs = runs.join(fu.select(PID, "fe", "end_reason"), on=PID, how="left")
     out = runs.with_columns(

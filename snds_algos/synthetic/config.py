@@ -56,6 +56,61 @@ def read_csv(name: str) -> list[dict[str, str]]:
     return [dict(r) for r in _csv(name)]
 
 
+def package_csv(path: str) -> list[dict[str, str]]:
+    """Rows of a CSV data file of the package, ``path`` relative to ``snds_algos/`` (only
+    the file is read: no module of another layer is imported).
+
+    Examples
+    --------
+    >>> package_csv("algorithms/antidiabetic_pathways/codes/antidiabetic_keys.csv")[0]["key"]
+    'metformin'
+    """
+    text = resources.files("snds_algos").joinpath(*path.split("/")).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def drug_key_section(conf: dict[str, Any]) -> dict[str, Any]:
+    """A ``drug_keys`` section of ``conditions.yaml`` with its ``keys`` (key -> the ATC
+    codes a person may take for it) and ``combinations`` (fixed-dose ATC -> its keys).
+
+    A section naming a ``code_list`` (a ``code, key`` CSV of the package, such as an
+    algorithm's code list) takes the key of each of its ``drugs`` and of its
+    ``combinations`` from that list: the rows of the longest code that is a prefix of
+    the drug's ATC (as the algorithm matches them). A section without one is returned as
+    it is.
+
+    Examples
+    --------
+    >>> drug_key_section({"code_list": "algorithms/antidiabetic_pathways/codes/"
+    ...     "antidiabetic_keys.csv", "drugs": ["A10BA02", "A10BB09"],
+    ...     "combinations": ["A10BD07"]})
+    {'keys': {'metformin': ['A10BA02'], 'sulfonylurea': ['A10BB09']}, 'combinations': {'A10BD07': ['metformin', 'dpp4']}}
+    """
+    if "code_list" not in conf:
+        return conf
+    rows = package_csv(conf["code_list"])
+
+    def keys_of(atc: str) -> list[str]:
+        codes = [r["code"] for r in rows if atc.startswith(r["code"])]
+        if not codes:
+            raise KeyError(f"drug_keys: {atc} has no key in {conf['code_list']}")
+        longest = max(codes, key=len)
+        return list(dict.fromkeys(r["key"] for r in rows if r["code"] == longest))
+
+    keys: dict[str, list[str]] = {}
+    for atc in conf["drugs"]:
+        found = keys_of(atc)
+        if len(found) != 1:
+            raise ValueError(f"drug_keys: {atc} supplies keys {found}: list it in combinations")
+        keys.setdefault(found[0], []).append(atc)
+    out = {k: v for k, v in conf.items() if k not in ("code_list", "drugs", "combinations")}
+    return {
+        "keys": keys,
+        "combinations": {atc: keys_of(atc) for atc in conf.get("combinations") or []},
+        **out,
+    }
+
+
 def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in overrides.items():
@@ -144,4 +199,7 @@ def make_settings(
         raise ValueError("persons must be >= 1")
     params = _merge(_yaml("config.yaml"), overrides or {})
     conditions = _merge(_yaml("conditions.yaml"), condition_overrides or {})
+    conditions["drug_keys"] = {
+        name: drug_key_section(conf) for name, conf in conditions.get("drug_keys", {}).items()
+    }
     return Settings(int(persons), parse_years(years), int(seed), params, conditions)

@@ -16,6 +16,8 @@ from snds_algos.events.schema import finish_events
 from tests.helpers import rows
 
 ALGO = "antidiabetic_pathways"
+
+
 def dispensings(data: list[tuple[str, str, str, float, bool]]) -> pd.DataFrame:
     """Pharmacy dispensing events: (person, date, ATC, boxes, large pack)."""
     frame = pd.DataFrame(
