@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -185,9 +184,10 @@ def spark_session(
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process, MB (``ru_maxrss``; Linux keeps it across
-    ``exec``, so it is at least the peak of the process that started this one)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process since it started, MB (``VmHWM``; not
+    ``ru_maxrss``, which Linux keeps across ``exec``, so that a child would report the
+    peak of the parent that generated the data)."""
+    return float(peak_hwm_mb())
 
 
 def _vmhwm_mb(status: str) -> int:
