@@ -774,6 +774,29 @@ def string_agg(
     return lazy(result)
 
 
+def smallest_string(frame: nw.LazyFrame, by: Sequence[str], column: str, out: str) -> nw.LazyFrame:
+    """One row per group of ``by``: the smallest value of string ``column`` (null when the
+    group has none), as ``by + [out]``.
+
+    The same as ``frame.group_by(*by).agg(nw.col(column).min().alias(out))``, which is
+    what DuckDB and Spark run; on pandas a grouped minimum of strings loops over the
+    groups in Python (seconds per 100 000 groups), so the rows are sorted instead and
+    the first of each group kept.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": ["a", "a", "b", "c"], "k": ["B", "A", None, "C"]})
+    >>> to_native(smallest_string(lazy(df), ["p"], "k", "m")).astype(object).values.tolist()
+    [['a', 'A'], ['b', None], ['c', 'C']]
+    """
+    by = list(by)
+    if backend_of_lazy(frame) != PANDAS:
+        return frame.group_by(*by).agg(nw.col(column).min().alias(out))
+    data = frame.to_native()[[*by, column]]
+    data = data.sort_values([*by, column], kind="stable", na_position="last")
+    first = data.drop_duplicates(by, keep="first").reset_index(drop=True)
+    return lazy(first.rename(columns={column: out}))
+
+
 def explode_range(frame: nw.LazyFrame, start: str, end: str, out: str) -> nw.LazyFrame:
     """Repeat each row once per integer of ``[start, end]`` (integer columns, inclusive),
     the integer in a new Int64 column ``out``. Rows with ``end < start`` or a null bound

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import narwhals as nw
 
+from snds_algos.backend import smallest_string
 from snds_algos.cohorts._frames import PID, day, lit, windowable
 from snds_algos.cohorts.definition import CohortDefinition
 
@@ -32,7 +33,7 @@ def entry_records(
     [True, False]
     """
     entry = definition.entry
-    cand = entry_events.group_by(PID, "__s").agg(nw.col("value").min().alias("entry_value"))
+    cand = smallest_string(entry_events, [PID, "__s"], "value", "entry_value")
     cand = windowable(cand.rename({"__s": "__idx"}).join(obs, on=PID, how="left"))
     idx = nw.col("__idx")
     flag = nw.lit(True)

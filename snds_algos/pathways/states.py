@@ -63,8 +63,10 @@ def _merge_equal(seg: nw.LazyFrame) -> nw.LazyFrame:
     seg = seg.with_columns(
         nw.col("__new").cum_sum().over(PID, order_by="s").cast(nw.Int64).alias("run")
     )
-    return seg.group_by(PID, "run").agg(
-        nw.col("s").min(), nw.col("e").max(), nw.col("state").min(), nw.col("n_keys").max()
+    # the state is the same on every segment of a run: grouped by, not aggregated (a
+    # grouped minimum of strings loops over the groups in Python on pandas)
+    return seg.group_by(PID, "run", "state").agg(
+        nw.col("s").min(), nw.col("e").max(), nw.col("n_keys").max()
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import narwhals as nw
 import pandas as pd
 
-from snds_algos.backend import lazy, null_columns, running_max, to_native
+from snds_algos.backend import lazy, null_columns, running_max, smallest_string, to_native
 
 
 def test_running_max_with_and_without_the_current_row(backend):
@@ -32,3 +32,19 @@ def test_null_columns_are_typed_nulls(backend):
     assert schema["n"] == nw.Int64 and schema["s"] == nw.String and schema["d"] == nw.Date
     got = backend.collect(to_native(out))
     assert got[["n", "s", "d"]].isna().all().all()
+
+
+def test_smallest_string_per_group(backend):
+    df = pd.DataFrame(
+        {
+            "p": pd.array(["a", "a", "a", "b", "c", "c"], dtype="string[pyarrow]"),
+            "d": pd.array([1, 1, 2, 1, 1, 1], dtype="Int64"),
+            "k": pd.array(["E11", "E10", "Z", None, None, "A"], dtype="string[pyarrow]"),
+        }
+    )
+    out = smallest_string(lazy(backend.frame(df)), ["p", "d"], "k", "m")
+    assert out.collect_schema().names() == ["p", "d", "m"]
+    got = backend.collect(to_native(out)).sort_values(["p", "d"])
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in got.itertuples(index=False)]
+    # the smallest code of each group; a group of nulls only gives null
+    assert rows == [("a", 1, "E10"), ("a", 2, "Z"), ("b", 1, None), ("c", 1, "A")]
