@@ -491,6 +491,7 @@ def matches_codes(
     codes: Iterable[str],
     *,
     how: Literal["prefix", "exact"] = "prefix",
+    by_length: bool = False,
 ) -> nw.Expr:
     """Null-safe boolean expression: ``column`` matches one of ``codes``.
 
@@ -498,10 +499,18 @@ def matches_codes(
     ``E11`` matches ``E119``); ``how="exact"`` requires equality. A null value never
     matches (``False``, not null, on every backend).
 
+    ``by_length`` (prefixes): the same rows by one hash lookup per prefix length (the
+    first n characters among the prefixes of length n) instead of one comparison per
+    prefix: twice as fast on pandas for the 15 metformin ATC codes, but DuckDB pushes
+    only the comparisons into a parquet scan (``select_events`` asks it on pandas).
+
     >>> import pandas as pd
     >>> df = pd.DataFrame({"DGN_PAL": pd.array(["E119", "I10", None], dtype="string[pyarrow]")})
     >>> to_native(lazy(df).select(matches_codes("DGN_PAL", ["E11"]).alias("m")))["m"].tolist()
     [True, False, False]
+    >>> many = matches_codes("DGN_PAL", ["E10", "E11", "I1"], by_length=True)
+    >>> to_native(lazy(df).select(many.alias("m")))["m"].tolist()
+    [True, True, False]
     """
     codes = sorted({str(c) for c in codes})
     col = nw.col(column)
@@ -509,8 +518,16 @@ def matches_codes(
         return (col.is_null() & nw.lit(False)).fill_null(False)
     if how == "exact":
         expr = col.is_in(codes)
-    elif how == "prefix":
+    elif how == "prefix" and not by_length:
         expr = nw.any_horizontal(*[col.str.starts_with(c) for c in codes], ignore_nulls=False)
+    elif how == "prefix":
+        lengths: dict[int, list[str]] = {}
+        for c in codes:
+            lengths.setdefault(len(c), []).append(c)
+        expr = nw.any_horizontal(
+            *[col.str.slice(0, n).is_in(group) for n, group in sorted(lengths.items())],
+            ignore_nulls=False,
+        )
     else:
         raise ValueError(f"how must be 'prefix' or 'exact', not {how!r}")
     return (~col.is_null() & expr).fill_null(False)
@@ -772,6 +789,61 @@ def string_agg(
     if count:
         result[count] = pd.array(np.diff(np.append(starts, n)), dtype="Int64")
     return lazy(result)
+
+
+def _isin(series: Any, values: Any) -> Any:
+    """``series.isin(values)`` as a numpy boolean array; Arrow-backed columns with
+    pyarrow's hash lookup (five times faster than pandas' ``isin`` on Arrow strings)."""
+    arrow = getattr(series.array, "__arrow_array__", None)
+    arrow_values = getattr(values.array, "__arrow_array__", None)
+    if arrow is not None and arrow_values is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = arrow()
+        try:
+            value_set = arrow_values().combine_chunks().cast(column.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            value_set = None
+        if value_set is not None:
+            found = pc.fill_null(pc.is_in(column, value_set=value_set), False)
+            return found.to_numpy(zero_copy_only=False)
+    return series.isin(values).to_numpy(dtype=bool)
+
+
+def semi_join(
+    frame: nw.LazyFrame, keys: nw.LazyFrame, on: str | Sequence[str], *, anti: bool = False
+) -> nw.LazyFrame:
+    """The rows of ``frame`` whose ``on`` values are (``anti``: are not) in ``keys``.
+
+    The same as ``frame.join(keys, on=on, how="semi")`` (or ``"anti"``), which is what
+    DuckDB and Spark run; on pandas narwhals runs a semi-join as an inner merge (about a
+    second for 1 700 000 events against 20 000 persons), so the rows are selected with
+    ``isin`` instead. A null key matches nothing (a semi-join drops it, an anti-join
+    keeps it), as in SQL.
+
+    >>> import pandas as pd
+    >>> df = lazy(pd.DataFrame({"p": ["a", "b", None, "a"], "d": [1, 2, 3, 4]}))
+    >>> keys = lazy(pd.DataFrame({"p": ["a", "c"]}))
+    >>> to_native(semi_join(df, keys, "p"))["d"].tolist()
+    [1, 4]
+    >>> to_native(semi_join(df, keys, "p", anti=True))["d"].tolist()
+    [2, 3]
+    """
+    on = [on] if isinstance(on, str) else list(on)
+    if backend_of_lazy(frame) != PANDAS:
+        return frame.join(keys.select(*on), on=on, how="anti" if anti else "semi")
+    import pandas as pd
+
+    native, other = frame.to_native(), keys.to_native()[on]
+    if len(on) == 1:
+        found = _isin(native[on[0]], other[on[0]].dropna())
+    else:
+        index = pd.MultiIndex.from_frame(native[on])
+        found = index.isin(pd.MultiIndex.from_frame(other.dropna()))
+    found = pd.Series(found, index=native.index) & native[on].notna().all(axis=1)
+    kept = native[~found] if anti else native[found]
+    return lazy(kept.reset_index(drop=True))
 
 
 def smallest_string(frame: nw.LazyFrame, by: Sequence[str], column: str, out: str) -> nw.LazyFrame:

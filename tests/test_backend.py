@@ -82,15 +82,19 @@ def test_days_between_counts_calendar_days(backend):
         ("prefix", ["E10", "E11"], [True, True, False, False, False]),
         ("exact", ["E119"], [False, True, False, False, False]),
         ("prefix", [], [False, False, False, False, False]),
+        ("prefix", ["E10", "E12", "E13", "I1", "I10X"], [True, False, True, False, False]),
+        ("prefix", ["E1", "E101", "Z", "Y", "X"], [True, True, False, False, True]),
     ],
 )
-def test_matches_codes_is_null_safe(backend, how, codes, expected):
+@pytest.mark.parametrize("by_length", [False, True])
+def test_matches_codes_is_null_safe(backend, how, codes, expected, by_length):
     frame = backend.frame(
         pd.DataFrame(
             {"c": pd.array(["E101", "E119", "I10", None, "XE11"], dtype="string[pyarrow]")}
         )
     )
-    out = to_native(lazy(frame).select(matches_codes("c", codes, how=how).alias("m")))
+    expr = matches_codes("c", codes, how=how, by_length=by_length)
+    out = to_native(lazy(frame).select(expr.alias("m")))
     assert [r["m"] for r in rows(out)] == expected
 
 

@@ -17,6 +17,7 @@ from snds_algos.backend import (
     distinct,
     from_day_number,
     lazy,
+    semi_join,
     to_pandas,
 )
 from snds_algos.cohorts._frames import PID, day
@@ -175,27 +176,19 @@ def build_cohort(
     if start > end:
         raise ValueError(f"build_cohort: data_start {start} is after data_end {end}")
 
-    cache: dict[tuple[str, ...], nw.LazyFrame] = {}
-
-    def events_of(names: tuple[str, ...]) -> nw.LazyFrame:
-        key = tuple(names)
-        if key not in cache:
-            cache[key] = criterion_events(ev, definition, key)
-        return cache[key]
-
-    entry_ev = events_of(definition.entry.criteria)
+    entry_ev = criterion_events(ev, definition, definition.entry.criteria)
     days = checkpoint(entry_days(entry_ev))
     # observation is needed for the persons with an entry event only; the population
     # step counts every person of ``patients`` too (``population`` below)
     persons = distinct(days.select(PID))
-    known = None if patients is None else lazy(patients).join(persons, on=PID, how="semi")
+    known = None if patients is None else semi_join(lazy(patients), persons, PID)
     care_days = None
     if study.no_care_days is not None:
         care_lf = ev if care is None else with_optional(lazy(care))
         from snds_algos.backend import day_number
 
         care_days = day_number(care_lf.select(PID, "start"), "start", "__s").select(PID, "__s")
-        care_days = care_days.join(persons, on=PID, how="semi")
+        care_days = semi_join(care_days, persons, PID)
     obs = observation(persons, known, start, end, care=care_days, no_care_days=study.no_care_days)
     obs = checkpoint(obs)
     cand = checkpoint(entry_records(days, obs, definition))
@@ -205,11 +198,22 @@ def build_cohort(
     )
     from snds_algos.cohorts.rules import rule_flags
 
-    ruled = checkpoint(rule_flags(entered, definition, events_of))
+    # rules and exits read the events of the persons who entered only: a few per cent
+    # of the events, selected once (the joins that follow are then small)
+    ev_entered = checkpoint(semi_join(ev, distinct(entered.select(PID)), PID))
+    cache: dict[tuple[str, ...], nw.LazyFrame] = {}
+
+    def entered_events_of(names: tuple[str, ...]) -> nw.LazyFrame:
+        key = tuple(names)
+        if key not in cache:
+            cache[key] = criterion_events(ev_entered, definition, key)
+        return cache[key]
+
+    ruled = checkpoint(rule_flags(entered, definition, entered_events_of))
     final = ruled.filter(nw.col("__c_after"))
     ex = definition.exit
-    outcome = events_of(ex.outcome) if ex.outcome else None
-    censor = events_of(ex.censor) if ex.censor else None
+    outcome = entered_events_of(ex.outcome) if ex.outcome else None
+    censor = entered_events_of(ex.censor) if ex.censor else None
     rows = exits(final, definition, day(end), outcome, censor, exposure_periods, exposure_key)
     rows = rows.select(PID, "__idx", "__exit", "__rank", "entry_value")
     if definition.keeps_all:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import narwhals as nw
 
-from snds_algos.backend import smallest_string
+from snds_algos.backend import semi_join, smallest_string
 from snds_algos.cohorts._frames import PID, day, lit, with_group_extreme
 from snds_algos.cohorts.definition import CohortDefinition
 
@@ -69,7 +69,7 @@ def entry_records(
     cand = days.select(PID, "__idx", "entry_value")
     if entry.first_ever:
         first = cand.group_by(PID).agg(idx.min())
-        cand = cand.join(first, on=[PID, "__idx"], how="semi")
+        cand = semi_join(cand, first, [PID, "__idx"])
     cand = cand.join(obs.select(PID, "__obs_start", "__obs_end"), on=PID, how="left")
     cond = nw.lit(True)
     period = definition.study.entry_period

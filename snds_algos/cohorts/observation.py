@@ -12,7 +12,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import day_number, lazy, null_columns
+from snds_algos.backend import day_number, distinct, lazy, null_columns, semi_join
 from snds_algos.cohorts._frames import FAR, PID, day, lit
 
 _UNKNOWN = {
@@ -84,7 +84,7 @@ def observation(
             nw.col("birth_date").dt.month().cast(nw.Int64).alias("__birth_m"),
         )
         # persons with events but no patients row: no birth, no death, no sex
-        others = persons.select(PID).unique().join(known.select(PID), on=PID, how="anti")
+        others = semi_join(distinct(persons.select(PID)), known, PID, anti=True)
         others = null_columns(others, _UNKNOWN).with_columns(nw.lit(False).alias("__known"))
         others = others.select(*known.collect_schema().names())
         base = nw.concat([known, others], how="vertical")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import narwhals as nw
 
-from snds_algos.backend import matches_codes
+from snds_algos.backend import PANDAS, backend_of_lazy, matches_codes
 
 #: the event category each criterion kind reads
 CATEGORY = {
@@ -54,10 +54,12 @@ def select_events(
     ['I210']
     """
     cond = nw.col("category") == CATEGORY[kind]
+    # pandas: one lookup per prefix length; DuckDB pushes comparisons into a parquet scan
+    by_length = backend_of_lazy(events) == PANDAS
     if codes is not None:
-        cond = cond & matches_codes("value", list(codes), how=how)  # type: ignore[arg-type]
+        cond = cond & matches_codes("value", list(codes), how=how, by_length=by_length)  # type: ignore[arg-type]
     if exclude:
-        cond = cond & ~matches_codes("value", list(exclude), how=how)  # type: ignore[arg-type]
+        cond = cond & ~matches_codes("value", list(exclude), how=how, by_length=by_length)  # type: ignore[arg-type]
     lf = events.filter(cond)
     if kind == "hospital_diagnosis":
         if positions is not None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import narwhals as nw
 import pandas as pd
 
-from snds_algos.backend import lazy, null_columns, running_max, smallest_string, to_native
+from snds_algos.backend import (
+    lazy,
+    null_columns,
+    running_max,
+    semi_join,
+    smallest_string,
+    to_native,
+)
 
 
 def test_running_max_with_and_without_the_current_row(backend):
@@ -48,3 +55,34 @@ def test_smallest_string_per_group(backend):
     rows = [tuple(None if pd.isna(v) else v for v in r) for r in got.itertuples(index=False)]
     # the smallest code of each group; a group of nulls only gives null
     assert rows == [("a", 1, "E10"), ("a", 2, "Z"), ("b", 1, None), ("c", 1, "A")]
+
+
+def test_semi_and_anti_join_on_one_and_two_keys(backend):
+    df = pd.DataFrame(
+        {
+            "p": pd.array(["a", "a", "b", None, "c"], dtype="string[pyarrow]"),
+            "d": pd.array([1, 2, 1, 1, 5], dtype="Int64"),
+        }
+    )
+    keys = pd.DataFrame(
+        {
+            "p": pd.array(["a", "c", None, "z"], dtype="string[pyarrow]"),
+            "d": pd.array([2, 5, 1, 1], dtype="Int64"),
+        }
+    )
+    frame, other = lazy(backend.frame(df)), lazy(backend.frame(keys))
+
+    def rows(out):
+        got = backend.collect(to_native(out)).sort_values(["p", "d"], na_position="last")
+        return [tuple(None if pd.isna(v) else v for v in r) for r in got.itertuples(index=False)]
+
+    # a null key matches nothing: dropped by the semi-join, kept by the anti-join
+    assert rows(semi_join(frame, other, "p")) == [("a", 1), ("a", 2), ("c", 5)]
+    assert rows(semi_join(frame, other, "p", anti=True)) == [("b", 1), (None, 1)]
+    assert rows(semi_join(frame, other, ["p", "d"])) == [("a", 2), ("c", 5)]
+    assert rows(semi_join(frame, other, ["p", "d"], anti=True)) == [
+        ("a", 1),
+        ("b", 1),
+        (None, 1),
+    ]
+    assert semi_join(frame, other, "p").collect_schema().names() == ["p", "d"]
