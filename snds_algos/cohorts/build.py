@@ -176,7 +176,7 @@ def build_cohort(
     if start > end:
         raise ValueError(f"build_cohort: data_start {start} is after data_end {end}")
 
-    entry_ev = criterion_events(ev, definition, definition.entry.criteria)
+    entry_ev = criterion_events(ev, definition, definition.entry.criteria, ends=False)
     days = checkpoint(entry_days(entry_ev))
     # observation is needed for the persons with an entry event only; the population
     # step counts every person of ``patients`` too (``population`` below)

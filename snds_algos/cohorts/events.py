@@ -45,9 +45,10 @@ def case_category(name: str) -> str:
 
 
 def criterion_events(
-    events: nw.LazyFrame, definition: CohortDefinition, names: Iterable[str]
+    events: nw.LazyFrame, definition: CohortDefinition, names: Iterable[str], *, ends: bool = True
 ) -> nw.LazyFrame:
-    """Events of the criteria ``names`` pooled: ``patient_id, __s, __e, value`` (days)."""
+    """Events of the criteria ``names`` pooled: ``patient_id, __s, __e, value`` (days;
+    without ``__e`` when not ``ends``: entry events are dated by their start only)."""
     parts = []
     for name in dict.fromkeys(names):
         crit = definition.criteria[name]
@@ -65,8 +66,12 @@ def criterion_events(
                 natures=crit.natures,
                 exclude_natures=crit.exclude_natures,
             )
-        parts.append(lf.select(PID, "start", "end", "value"))
+        parts.append(
+            lf.select(PID, "start", "end", "value") if ends else lf.select(PID, "start", "value")
+        )
     lf = parts[0] if len(parts) == 1 else nw.concat(parts, how="vertical")
     lf = day_number(lf, "start", "__s")
+    if not ends:
+        return lf.select(PID, "__s", "value")
     lf = day_number(lf, "end", "__e0")
     return lf.select(PID, "__s", nw.col("__e0").fill_null(nw.col("__s")).alias("__e"), "value")

@@ -7,7 +7,8 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import lazy, to_native
+from snds_algos.backend import PANDAS, backend_of_lazy, lazy, to_native
+from snds_algos.cohorts._frames import PID
 from snds_algos.cohorts.definition import CaseCriterion, CohortDefinition
 from snds_algos.cohorts.events import case_category
 from snds_algos.reports import Report
@@ -106,5 +107,40 @@ def extract_cohort_events(
     for name, crit in definition.criteria.items():
         if isinstance(crit, CaseCriterion):
             out[case_category(name)] = to_native(_case_events(source, name, crit))
-    out["patients"] = ev.patients(source)
+    out["patients"] = patients_with_deaths(source, report=report)
     return out
+
+
+def patients_with_deaths(source: Any, *, report: Report | None = None) -> Any:
+    """:func:`snds_algos.events.patients` with ``death_date`` from the library's death
+    priority (:func:`snds_algos.events.deaths`: IR_BEN_R, then the CépiDc certificate
+    KI_CCI_R, then an MCO discharge by death, when the source has these tables): a death
+    the referential lacks still ends observation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tables = {"IR_BEN_R": pd.DataFrame({"BEN_NIR_PSA": ["A" * 17, "B" * 17],
+    ...     "BEN_RNG_GEM": ["1", "1"], "BEN_IDT_ANO": ["P1", "P2"], "BEN_SEX_COD": ["1", "2"],
+    ...     "BEN_NAI_ANN": ["1950", "1960"], "BEN_NAI_MOI": ["01", "02"],
+    ...     "BEN_RES_DPT": ["075", "013"], "BEN_DCD_DTE": ["2021-05-04", "1600-01-01"]}),
+    ...     "KI_CCI_R": pd.DataFrame({"BEN_IDT_ANO": ["P2"], "BEN_DCD_DTE": ["2021-06-01"],
+    ...     "DCD_CIM_COD": ["I219"]})}
+    >>> patients_with_deaths(tables)[["patient_id", "death_date"]].values.tolist()
+    [['P1', datetime.date(2021, 5, 4)], ['P2', datetime.date(2021, 6, 1)]]
+    """
+    from snds_algos import events as ev
+    from snds_algos.events.deaths import DEATH_SOURCES
+    from snds_algos.io import open_source
+
+    source = open_source(source)
+    pts = lazy(ev.patients(source))
+    pmsi = bool(source.years("T_MCOaaB"))
+    sources = [s for s in DEATH_SOURCES if pmsi or s != "T_MCOaaB"]
+    died = lazy(ev.deaths(source, sources=sources, report=report)).select(PID, nw.col("start").alias("__died"))
+    names = pts.collect_schema().names()
+    out = pts.join(died, on=PID, how="left").with_columns(nw.col("__died").alias("death_date"))
+    out = out.select(*names)
+    if backend_of_lazy(out) == PANDAS:
+        return to_native(out).sort_values(PID).reset_index(drop=True)
+    return to_native(out)
