@@ -9,14 +9,20 @@ one row per person of the cartography population, with the CNAM's structure.
 """
 
 from snds_algos.cartography.population import cartography_population
-from snds_algos.cartography.run import merged_definition, run_cartography, shared_events
-from snds_algos.cartography.structure import Flag, FlagSet, FlagsError, Output, load_flags
+from snds_algos.cartography.run import (
+    cartography_flags,
+    merged_definition,
+    run_cartography,
+    shared_events,
+)
+from snds_algos.cartography.structure import Flag, FlagsError, FlagSet, Output, load_flags
 
 __all__ = [
     "Flag",
     "FlagSet",
     "FlagsError",
     "Output",
+    "cartography_flags",
     "cartography_population",
     "load_flags",
     "merged_definition",

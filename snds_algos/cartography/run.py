@@ -117,8 +117,7 @@ def shared_events(
         merged_definition(definitions), source, year, disambiguate=disambiguate, report=report
     )
     return {
-        key: frame.cache() if backend_of(frame) == SPARK else frame
-        for key, frame in events.items()
+        key: frame.cache() if backend_of(frame) == SPARK else frame for key, frame in events.items()
     }
 
 
@@ -179,7 +178,6 @@ def run_cartography(
     >>> bool((out["TOP_CVIDM_AIG"] & out["TOP_CVCORON_CHR"]).any())
     False
     """
-    from snds_algos.cases import identify
     from snds_algos.io import open_source
     from snds_algos.parameters import reference_year
 
@@ -187,10 +185,51 @@ def run_cartography(
     year = reference_year(year)
     flagset = flags if isinstance(flags, FlagSet) else load_flags(flags)
     runs = run_definitions(flagset, ald_natures)
-    definitions = [d for _, d in runs]
-    events = shared_events(definitions, src, year, disambiguate=disambiguate, report=report)
-    population = lazy(cartography_population(src, year, disambiguate=disambiguate, report=report))
+    events = shared_events(
+        [d for _, d in runs], src, year, disambiguate=disambiguate, report=report
+    )
+    population = cartography_population(src, year, disambiguate=disambiguate, report=report)
+    return cartography_flags(events, population, year, flags=flagset, runs=runs)
 
+
+def cartography_flags(
+    events: Any,
+    population: Any,
+    year: int,
+    *,
+    flags: FlagSet | str | None = None,
+    ald_natures: Sequence[str] | None = None,
+    runs: Sequence[tuple[Output, Definition]] | None = None,
+) -> Any:
+    """The flags of ``flags`` from events already extracted, on a given population.
+
+    ``events``: one frame of events of every kind the definitions read, or the mapping
+    of :func:`shared_events` (``drugs``, ``ald``, ``diagnoses``, ``stays``, ``acts``);
+    ``population``: ``patient_id`` and ``sex`` (``"1"``, ``"2"``) of the persons counted
+    (:func:`~snds_algos.cartography.cartography_population`); ``ald_natures`` as in
+    :func:`run_cartography`. Every person of ``population`` gets one row; persons of
+    the events outside it get none. Same output as :func:`run_cartography`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from snds_algos.contracts.dtypes import date_series
+    >>> ev = pd.DataFrame({"patient_id": ["P1", "P1"], "category": ["hospital_diagnosis", "ald"],
+    ...     "group_id": ["s1", "41"], "value": ["I214", "I251"], "weight": [None, None],
+    ...     "start": date_series(["2020-03-01", "2012-01-01"]),
+    ...     "end": date_series(["2020-03-04", None]), "source": ["T_MCOaaB", "IR_IMB_R"],
+    ...     "position": ["DP", None], "level": ["stay", None]})
+    >>> pop = pd.DataFrame({"patient_id": ["P1", "P2"], "sex": ["1", "2"]})
+    >>> flags = load_flags().select(["SUP_CVIDMCOR_CAT"])
+    >>> cartography_flags(ev, pop, 2020, flags=flags).values.tolist()
+    [['P1', 2020, True, False, True], ['P2', 2020, False, False, False]]
+    """
+    from snds_algos.cases import identify
+
+    flagset = flags if isinstance(flags, FlagSet) else load_flags(flags)
+    runs = list(runs) if runs is not None else run_definitions(flagset, ald_natures)
+    population = lazy(population)
+    shared = isinstance(events, Mapping)
     # each flag's outputs, as a long frame (person, flag index) of the persons it flags
     index = {f.name: i for i, f in enumerate(flagset.flags)}
     run_of = {o.run_key: k for k, (o, _) in enumerate(runs)}
@@ -200,8 +239,8 @@ def run_cartography(
         for o in f.outputs:
             k = run_of[o.run_key]
             if k not in results:
-                found = _events_for(runs[k][1], events)
-                if not found:
+                found = _events_for(runs[k][1], events) if shared else events
+                if shared and not found:
                     continue  # no event of what it reads in the source (no PMSI year...)
                 results[k] = lazy(identify(runs[k][1], found, year))
             hit = nw.any_horizontal(*[nw.col(c) for c in o.columns], ignore_nulls=True)
