@@ -85,7 +85,7 @@ def _disagree(rng: np.random.Generator, flag: np.ndarray, pop: np.ndarray, share
     """Unflag ``share`` of the flagged persons and flag as many others (in place)."""
     yes = np.flatnonzero(flag & pop)
     no = np.flatnonzero(~flag & pop)
-    k = min(int(round(share * len(yes))), len(no))
+    k = min(round(share * len(yes)), len(no))
     if k == 0:
         return
     flag[rng.choice(yes, k, replace=False)] = False

@@ -110,7 +110,7 @@ def test_the_planted_ct_ind_departs_from_the_truth_at_the_configured_share():
         flips = round(SHARE * len(truth))
         assert len(written - truth) == flips and len(truth - written) == flips, flag.name
         checked += 1
-    assert checked >= 15
+    assert checked >= 13  # every flag without structure or onset years
 
 
 @cache
