@@ -24,7 +24,7 @@ from typing import Any
 
 import narwhals as nw
 
-from snds_algos.backend import SPARK, backend_of, lazy, to_native
+from snds_algos.backend import SPARK, backend_of, computed_once, lazy, to_native
 from snds_algos.cartography.population import PID, cartography_population
 from snds_algos.cartography.structure import FlagSet, Output, load_flags, run_definition_of
 from snds_algos.cases.definition import Criterion, Definition
@@ -242,7 +242,9 @@ def cartography_flags(
                 found = _events_for(runs[k][1], events) if shared else events
                 if shared and not found:
                     continue  # no event of what it reads in the source (no PMSI year...)
-                results[k] = lazy(identify(runs[k][1], found, year))
+                # DuckDB: each result computed once (small: the persons meeting a criterion),
+                # not once per flag that reads it
+                results[k] = computed_once(lazy(identify(runs[k][1], found, year)))
             hit = nw.any_horizontal(*[nw.col(c) for c in o.columns], ignore_nulls=True)
             long_parts.append(
                 results[k]
@@ -258,10 +260,12 @@ def cartography_flags(
         )
         wide = wide.group_by(PID).agg(*[nw.col(f"__f{i}").max() for i in sorted(has)])
         base = population.join(wide, on=PID, how="left")
-    columns = []
+    # each flag as an expression of the outputs (rules composed, one projection at the end:
+    # a chain of one projection per flag made DuckDB plan a deeply nested query)
+    values: dict[str, nw.Expr] = {}
     for i, f in enumerate(flagset.flags):
         if f.union:
-            value = nw.any_horizontal(*[nw.col(u) for u in f.union], ignore_nulls=True)
+            value = nw.any_horizontal(*[values[u] for u in f.union], ignore_nulls=True)
         elif long_parts:
             value = (nw.col(f"__f{i}") == 1).fill_null(False)
         else:
@@ -269,10 +273,13 @@ def cartography_flags(
         if f.sex is not None:
             value = value & (nw.col("sex") == str(f.sex)).fill_null(False)
         if f.exclusive_of is not None:
-            value = value & ~nw.col(f.exclusive_of)
-        base = base.with_columns(value.fill_null(False).cast(nw.Boolean()).alias(f.name))
-        columns.append(f.name)
-    out = base.select(PID, nw.lit(year, dtype=nw.Int64).alias("year"), *columns)
+            value = value & ~values[f.exclusive_of]
+        values[f.name] = value.fill_null(False)
+    out = base.select(
+        PID,
+        nw.lit(year, dtype=nw.Int64).alias("year"),
+        *[v.cast(nw.Boolean()).alias(name) for name, v in values.items()],
+    )
     native = to_native(out)
     if backend_of(native) == "pandas":
         native = native.sort_values(PID, kind="stable").reset_index(drop=True)
