@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from snds_algos import __version__
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS: tuple[str, ...] = ("run", "cohort", "pathways", "registry", "synth", "omop")
+COMMANDS: tuple[str, ...] = ("run", "cartography", "cohort", "pathways", "registry", "synth", "omop")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -392,6 +392,29 @@ def card_reference() -> str:
     return "\n".join(lines)
 
 
+def cartography_section() -> list[str]:
+    """The catalogue's cartography table, generated from ``snds_algos/cartography/flags.yaml``."""
+    from snds_algos.cartography.render import sources_list, structure_table
+
+    return [
+        "## The cartography in one run",
+        "",
+        "Every CT_IND_AAAA_GN flag the library computes in one run "
+        "(`snds-algos cartography --year N`, {doc}`../user_guide/cartography`), generated "
+        "from `snds_algos/cartography/flags.yaml`: the algorithm version and output that "
+        "give each flag, the CNAM's structural rules (exclusive acute / chronic pairs, "
+        "unions, breast cancer of women), the years each reads, its sources, and whether "
+        "its criteria are settled by a public source (*sourced*) or still to verify.",
+        "",
+        structure_table(),
+        "",
+        "Sources:",
+        "",
+        sources_list(),
+        "",
+    ]
+
+
 def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
     """Write ``algorithms/index.md`` and one page per built-in algorithm version.
 
@@ -452,6 +475,7 @@ def write_catalogue(folder: Path, root: Path | None = None) -> list[str]:
             "tutorial {doc}`../tutorials/contribute_an_algorithm`.",
             "",
         ]
+    index += cartography_section()
     pages = sorted(f[:-3] for f in files if f != "card.md")
     index += ["```{toctree}", ":hidden:", "", *pages, "card", "```", ""]
     files["index.md"] = "\n".join(index)

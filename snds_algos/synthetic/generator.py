@@ -17,6 +17,7 @@ from snds_algos import __version__
 from snds_algos.synthetic import conditions as cond
 from snds_algos.synthetic.beneficiaries import ir_ben_r, ir_imb_r
 from snds_algos.synthetic.care import make_traces
+from snds_algos.synthetic.cartography import cartography_tables
 from snds_algos.synthetic.catalog import Catalog, build_catalog
 from snds_algos.synthetic.cepidc import cepidc_tables
 from snds_algos.synthetic.config import Settings, make_settings
@@ -192,6 +193,8 @@ def generate_chunk(
     out["_truth_borderline"] = borderline_truth(settings, persons, traces)
     out["_truth_stays"] = pa.concat_tables([mco_owners, *other_owners])
     out["_truth_treatment"] = treatment_truth(settings, persons, traces.extra["treatment"])
+    # CT_IDE / CT_IND of the reference year, from the planted truth (own random generator)
+    out.update(cartography_tables(settings, chunk, persons, cases, traces))
     alive_end = np.minimum(persons.death, settings.end + 1)
     out["_person_years"] = pa.table(
         {"py": [float(np.clip(alive_end - settings.start, 0, None).sum() / YEAR_DAYS)]}
