@@ -133,3 +133,47 @@ def test_pathways_command_masks_its_files_and_summary_by_default(tmp_path):
         if len(cells) == 3 and all(re.fullmatch(r"<11|masked|\d+", c) for c in cells):
             assert all(c in ("<11", "masked") or int(c) == 0 or int(c) >= 11 for c in cells)
     assert "persons treated" in exact
+
+
+def _adds_up(table: pd.DataFrame) -> int:
+    """How many steps show both counts and their difference; asserts each adds up."""
+    checked = 0
+    for kind in ("persons", "records"):
+        n, excluded = table[f"n_{kind}"].tolist(), table[f"excluded_{kind}"].tolist()
+        for k in range(1, len(n)):
+            if not any(pd.isna(v) for v in (n[k - 1], n[k], excluded[k])):
+                assert n[k] == n[k - 1] - excluded[k], (kind, k)
+                checked += 1
+    return checked
+
+
+def test_cohort_attrition_and_flowchart_rounded_still_add_up():
+    from snds_algos.cohorts.attrition import attrition_table, suppressed_attrition
+    from snds_algos.cohorts.flowchart import flowchart_text
+
+    table = attrition_table(
+        [("population", 12_347, 20_001), ("entry", 11_003, 15_552), ("first ever", 11_003, 11_003),
+         ("prior observation", 9_876, 9_876), ("type 2 diabetes", 9_871, 9_871),
+         ("adult", 512, 512)]
+    )  # fmt: skip
+    for base in (5, 10):
+        rounded = suppressed_attrition(table, rounding=base)
+        shown = [v for c in ("n_persons", "n_records") for v in rounded[c] if not pd.isna(v)]
+        assert all(v % base == 0 for v in shown)
+        assert _adds_up(rounded) >= 6
+        # 9 876 -> 9 871 excludes 5: one of them masked, the difference hidden
+        assert pd.isna(rounded.loc[4, "excluded_persons"])
+        texts = flowchart_text(table, rounding=base)
+        for k, (box, side) in enumerate(texts[1:], start=1):
+            persons = rounded.loc[k, "n_persons"]
+            if not pd.isna(persons):
+                assert box.endswith(f"\n{persons} persons, {rounded.loc[k, 'n_records']} records")
+            if not pd.isna(rounded.loc[k, "excluded_persons"]):
+                assert side.startswith(f"excluded: {rounded.loc[k, 'excluded_persons']} persons")
+    # without rounding: masked the same, exact counts
+    plain = suppressed_attrition(table)
+    assert plain["n_persons"].isna().tolist() == rounded["n_persons"].isna().tolist()
+    assert _adds_up(plain) >= 6
+    text = suppressed_attrition(table, as_text=True, rounding=5)
+    assert text.loc[4, "excluded_persons"] == "<11"
+    assert text.loc[1, "n_persons"] == "11005"
