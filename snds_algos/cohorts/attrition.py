@@ -175,8 +175,43 @@ def _rounded_attrition(
 
 
 def suppressed_rule_stats(
-    table: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD
+    table: pd.DataFrame,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    *,
+    attrition: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Rule statistics with small counts masked (as text, ``<threshold``)."""
+    """Rule statistics with small counts masked (as text: ``<threshold``, or ``masked``).
+
+    With the cohort's ``attrition`` (published beside them), the records and persons
+    entering the rules are known (the step before ``rule 1: ...``): a rule satisfied by
+    all of them but 1 to ``threshold - 1`` would give that small number away by
+    difference, so its satisfied count is masked too (secondary suppression).
+
+    Examples
+    --------
+    >>> stats = pd.DataFrame([[1, "adult", 247, 247, 0, 0], [2, "t2d", 120, 120, 20, 20]],
+    ...                      columns=RULE_STATS_COLUMNS)
+    >>> a = attrition_table([("population", 300, 300), ("entry", 250, 250),
+    ...                      ("rule 1: adult", 247, 247), ("rule 2: t2d", 117, 117)])
+    >>> suppressed_rule_stats(stats, attrition=a)["satisfied_persons"].tolist()
+    ['masked', '120']
+    >>> suppressed_rule_stats(stats)["satisfied_persons"].tolist()
+    ['247', '120']
+    """
     counts = RULE_STATS_COLUMNS[2:]
-    return format_counts(table, counts, threshold=threshold)
+    entering = None
+    if attrition is not None and threshold is not None and len(table):
+        reasons = attrition["reason"].astype(str).tolist()
+        first = next((k for k, r in enumerate(reasons) if r.startswith("rule 1: ")), None)
+        if first:
+            entering = attrition.iloc[first - 1]
+    if entering is None:
+        return format_counts(table, counts, threshold=threshold)
+    work = table.reset_index(drop=True)
+    groups = []
+    for kind in ("records", "persons"):
+        work[f"_not_{kind}"] = int(entering[f"n_{kind}"]) - work[f"satisfied_{kind}"]
+        groups += [[(i, f"satisfied_{kind}"), (i, f"_not_{kind}")] for i in work.index]
+    hidden = [f"_not_{kind}" for kind in ("records", "persons")]
+    out = format_counts(work, [*counts, *hidden], threshold=threshold, groups=groups)
+    return out.drop(columns=hidden)

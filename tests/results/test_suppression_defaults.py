@@ -177,3 +177,30 @@ def test_cohort_attrition_and_flowchart_rounded_still_add_up():
     text = suppressed_attrition(table, as_text=True, rounding=5)
     assert text.loc[4, "excluded_persons"] == "<11"
     assert text.loc[1, "n_persons"] == "11005"
+
+
+def test_rule_stats_secondary_suppression_against_the_attrition():
+    from snds_algos.cohorts.attrition import (
+        RULE_STATS_COLUMNS,
+        attrition_table,
+        suppressed_rule_stats,
+    )
+
+    attrition = attrition_table(
+        [("population", 900, 1200), ("entry events", 400, 500), ("rule 1: t2d", 395, 492),
+         ("rule 2: no insulin", 300, 380), ("rule 3: adult", 300, 380)]
+    )  # fmt: skip
+    stats = pd.DataFrame(
+        [[1, "t2d", 492, 395, 8, 5], [2, "no insulin", 385, 305, 112, 95],
+         [3, "adult", 500, 400, 0, 0]],
+        columns=RULE_STATS_COLUMNS,
+    )  # fmt: skip
+    out = suppressed_rule_stats(stats, attrition=attrition)
+    # rule 1: 500 - 492 = 8 records and 400 - 395 = 5 persons fail it: masked by difference
+    assert out.loc[0, ["satisfied_records", "satisfied_persons"]].tolist() == ["masked"] * 2
+    assert out.loc[0, ["failed_only_records", "failed_only_persons"]].tolist() == ["<11"] * 2
+    assert out.loc[1].tolist()[2:] == ["385", "305", "112", "95"]
+    assert out.loc[2].tolist()[2:] == ["500", "400", "0", "0"]  # everyone satisfies it
+    assert list(out.columns) == RULE_STATS_COLUMNS
+    exact = suppressed_rule_stats(stats, None, attrition=attrition)
+    assert exact.loc[0].tolist()[2:] == ["492", "395", "8", "5"]
