@@ -16,6 +16,7 @@ import narwhals as nw
 import pandas as pd
 
 from snds_algos.backend import lazy
+from snds_algos.disclosure import DEFAULT_THRESHOLD
 
 COLUMNS = ["table", "step", "description", "rows_in", "rows_removed", "rows_out"]
 
@@ -185,31 +186,58 @@ class Report:
             frame[col] = frame[col].astype("int64")
         return frame
 
+    def suppressed(self, threshold: int | None = DEFAULT_THRESHOLD) -> pd.DataFrame:
+        """:meth:`to_pandas` with its counts as text safe to export: each chain of steps
+        masked as a flowchart (:func:`snds_algos.disclosure.format_report`: counts of 1 to
+        ``threshold - 1`` lines read ``<threshold``, a count that would reveal one by
+        difference reads ``masked``); ``threshold=None``: the exact counts, as text.
+
+        >>> r = Report()
+        >>> r.add_counts("T", pd.DataFrame({"n": [100], "a": [3]}), [("a", "drop three", "a")])
+        >>> r.suppressed()[["rows_in", "rows_removed", "rows_out"]].values.tolist()
+        [['100', '<11', 'masked']]
+        """
+        from snds_algos.disclosure import format_report
+
+        # each block is one chain of steps (a table cleaned twice, by two extractors, gives
+        # two chains): masked chain by chain
+        parts = [
+            format_report(pd.DataFrame(block.records(), columns=COLUMNS), threshold=threshold)
+            for block in self.blocks
+        ]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=COLUMNS)
+        return pd.concat(parts, ignore_index=True)
+
     def __str__(self) -> str:
         return self.format()
 
-    def format(self, *, warnings: bool = True, threshold: int | None = None) -> str:
+    def format(self, *, warnings: bool = True, threshold: int | None = DEFAULT_THRESHOLD) -> str:
         """The report as text: the steps, the steps not applied, the notes and (unless
-        ``warnings=False``) the warnings. With a ``threshold``, counts are masked for
-        export (:func:`snds_algos.disclosure.format_report`: counts of 1 to
-        ``threshold - 1`` read ``<threshold``, and none can be recovered by difference).
+        ``warnings=False``) the warnings. Safe to print or export by default: counts are
+        masked as every aggregate that leaves the platform
+        (:func:`snds_algos.disclosure.format_report`: counts of 1 to ``threshold - 1``
+        lines read ``<threshold``, and none can be recovered by difference);
+        ``threshold=None`` gives the exact counts, for work inside the platform (as does
+        :meth:`to_pandas`). ``str(report)`` is ``report.format()``.
 
         >>> "warning: T: late" in Report(warnings=[("T", "late")]).format()
         True
         >>> "warning" in Report(warnings=[("T", "late")]).format(warnings=False)
         False
+        >>> r = Report()
+        >>> r.add_counts("T", pd.DataFrame({"n": [100], "a": [3]}), [("a", "drop three", "a")])
+        >>> print(r.format())
+        table step description rows_in rows_removed rows_out
+            T    a  drop three     100          <11   masked
+        >>> print(r.format(threshold=None))
+        table step description  rows_in  rows_removed  rows_out
+            T    a  drop three      100             3        97
         """
-        from snds_algos.disclosure import format_count, format_report
+        from snds_algos.disclosure import format_count
 
-        table = self.to_pandas()
-        if threshold is not None and len(table):
-            # each block is one chain of steps (a table cleaned twice, by two extractors,
-            # gives two chains): masked chain by chain
-            parts = [
-                format_report(pd.DataFrame(block.records(), columns=COLUMNS), threshold=threshold)
-                for block in self.blocks
-            ]
-            table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+        table = self.to_pandas() if threshold is None else self.suppressed(threshold)
         text = table.to_string(index=False)
         for name, step, reason in self.skipped:
             text += f"\n{name}: {step} not applied ({reason})"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from snds_algos.backend import to_pandas
 from snds_algos.cohorts._frames import PID
-from snds_algos.disclosure import DEFAULT_THRESHOLD, format_counts, suppress
+from snds_algos.disclosure import DEFAULT_THRESHOLD, format_counts, is_small, round_count, suppress
 
 COLUMNS = ["step", "reason", "n_persons", "n_records", "excluded_persons", "excluded_records"]
 RULE_STATS_COLUMNS = [
@@ -101,19 +101,33 @@ _COUNTS = ["n_persons", "n_records", "excluded_persons", "excluded_records"]
 
 
 def suppressed_attrition(
-    table: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD, *, as_text: bool = False
+    table: pd.DataFrame,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    *,
+    as_text: bool = False,
+    rounding: int | None = None,
 ) -> pd.DataFrame:
     """The attrition table with counts of 1 to ``threshold - 1`` masked, and secondary
     suppression over each step's sum (``None``: no suppression, inside the platform).
 
     Excluded counts are masked by their absolute value (a union's negative counts too).
+    With ``rounding`` (a base, OpenSAFELY style) the shown counts of persons and records
+    are rounded to it and each excluded count is the difference of the two rounded counts
+    around it, shown only when both are: the table (and the flowchart drawn from it) still
+    adds up, ``n[k] = n[k-1] - excluded[k]``, at every step.
 
     Examples
     --------
     >>> t = attrition_table([("population", 250, 250), ("entry", 247, 247)])
     >>> suppressed_attrition(t, as_text=True)["excluded_persons"].tolist()
     ['0', '<11']
+    >>> t = attrition_table([("population", 1002, 1502), ("entry", 903, 1203)])
+    >>> r = suppressed_attrition(t, rounding=5)
+    >>> r["n_persons"].tolist(), r["excluded_persons"].tolist()
+    ([1000, 905], [0, 95])
     """
+    if rounding:
+        return _rounded_attrition(table, threshold, rounding, as_text)
     work = table.copy()
     signs = {c: work[c].map(lambda v: -1 if v < 0 else 1) for c in _COUNTS}
     for c in _COUNTS:
@@ -133,9 +147,71 @@ def suppressed_attrition(
     return out
 
 
-def suppressed_rule_stats(
-    table: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD
+def _rounded_attrition(
+    table: pd.DataFrame, threshold: int | None, rounding: int, as_text: bool
 ) -> pd.DataFrame:
-    """Rule statistics with small counts masked (as text, ``<threshold``)."""
+    """:func:`suppressed_attrition` with rounding: the counts masked as without it, the
+    shown ones rounded, the excluded ones recomputed from the rounded counts."""
+    masked = suppressed_attrition(table, threshold)
+    out = masked.copy()
+    for kind in ("persons", "records"):
+        n, excluded = f"n_{kind}", f"excluded_{kind}"
+        shown = [None if pd.isna(v) else round_count(int(v), rounding) for v in masked[n]]
+        diffs: list[int | None] = [0 if len(shown) else None]
+        diffs += [None if a is None or b is None else a - b for a, b in itertools.pairwise(shown)]
+        out[n] = pd.array(shown, dtype="Int64")
+        out[excluded] = pd.array(diffs[: len(shown)], dtype="Int64")
+    if not as_text:
+        return out
+    text = out.astype(object)
+    for column in _COUNTS:
+        text[column] = [
+            str(int(v))
+            if not pd.isna(v)
+            else (f"<{threshold}" if is_small(abs(int(o)), threshold) else "masked")
+            for v, o in zip(out[column], table[column], strict=True)
+        ]
+    return text
+
+
+def suppressed_rule_stats(
+    table: pd.DataFrame,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    *,
+    attrition: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rule statistics with small counts masked (as text: ``<threshold``, or ``masked``).
+
+    With the cohort's ``attrition`` (published beside them), the records and persons
+    entering the rules are known (the step before ``rule 1: ...``): a rule satisfied by
+    all of them but 1 to ``threshold - 1`` would give that small number away by
+    difference, so its satisfied count is masked too (secondary suppression).
+
+    Examples
+    --------
+    >>> stats = pd.DataFrame([[1, "adult", 247, 247, 0, 0], [2, "t2d", 120, 120, 20, 20]],
+    ...                      columns=RULE_STATS_COLUMNS)
+    >>> a = attrition_table([("population", 300, 300), ("entry", 250, 250),
+    ...                      ("rule 1: adult", 247, 247), ("rule 2: t2d", 117, 117)])
+    >>> suppressed_rule_stats(stats, attrition=a)["satisfied_persons"].tolist()
+    ['masked', '120']
+    >>> suppressed_rule_stats(stats)["satisfied_persons"].tolist()
+    ['247', '120']
+    """
     counts = RULE_STATS_COLUMNS[2:]
-    return format_counts(table, counts, threshold=threshold)
+    entering = None
+    if attrition is not None and threshold is not None and len(table):
+        reasons = attrition["reason"].astype(str).tolist()
+        first = next((k for k, r in enumerate(reasons) if r.startswith("rule 1: ")), None)
+        if first:
+            entering = attrition.iloc[first - 1]
+    if entering is None:
+        return format_counts(table, counts, threshold=threshold)
+    work = table.reset_index(drop=True)
+    groups = []
+    for kind in ("records", "persons"):
+        work[f"_not_{kind}"] = int(entering[f"n_{kind}"]) - work[f"satisfied_{kind}"]
+        groups += [[(i, f"satisfied_{kind}"), (i, f"_not_{kind}")] for i in work.index]
+    hidden = [f"_not_{kind}" for kind in ("records", "persons")]
+    out = format_counts(work, [*counts, *hidden], threshold=threshold, groups=groups)
+    return out.drop(columns=hidden)

@@ -109,11 +109,17 @@ class Cohort:
         return self._rule_stats()
 
     def attrition_suppressed(
-        self, threshold: int | None = DEFAULT_THRESHOLD, *, as_text: bool = True
+        self,
+        threshold: int | None = DEFAULT_THRESHOLD,
+        *,
+        as_text: bool = True,
+        rounding: int | None = None,
     ) -> pd.DataFrame:
         """The attrition table with counts of 1 to ``threshold - 1`` masked (secondary
-        suppression over each step's sum); ``threshold=None`` shows every count."""
-        return suppressed_attrition(self.attrition, threshold, as_text=as_text)
+        suppression over each step's sum); ``threshold=None`` shows every count;
+        ``rounding`` rounds the shown counts, the table still adding up (see
+        :func:`~snds_algos.cohorts.attrition.suppressed_attrition`)."""
+        return suppressed_attrition(self.attrition, threshold, as_text=as_text, rounding=rounding)
 
     def flowchart(
         self, path: Any = None, *, threshold: int | None = DEFAULT_THRESHOLD, **kw: Any

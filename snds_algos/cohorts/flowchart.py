@@ -14,9 +14,13 @@ from snds_algos.disclosure import DEFAULT_THRESHOLD
 
 
 def flowchart_text(
-    attrition: pd.DataFrame, threshold: int | None = DEFAULT_THRESHOLD
+    attrition: pd.DataFrame,
+    threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
 ) -> list[tuple[str, str]]:
-    """The texts of the flowchart: per step, the main box and the exclusion box.
+    """The texts of the flowchart: per step, the main box and the exclusion box (counts
+    of :func:`~snds_algos.cohorts.attrition.suppressed_attrition`: masked, and with
+    ``rounding`` rounded so that every box still adds up).
 
     Examples
     --------
@@ -24,8 +28,11 @@ def flowchart_text(
     >>> t = attrition_table([("population", 250, 300), ("entry", 243, 280)])
     >>> flowchart_text(t)[1]
     ('entry\\nmasked persons, 280 records', 'excluded: <11 persons, 20 records')
+    >>> t = attrition_table([("population", 1002, 1502), ("entry", 903, 1203)])
+    >>> flowchart_text(t, rounding=5)[1]
+    ('entry\\n905 persons, 1205 records', 'excluded: 95 persons, 295 records')
     """
-    shown = suppressed_attrition(attrition, threshold, as_text=True)
+    shown = suppressed_attrition(attrition, threshold, as_text=True, rounding=rounding)
     out = []
     for _, row in shown.iterrows():
         main = f"{row['reason']}\n{row['n_persons']} persons, {row['n_records']} records"
@@ -46,12 +53,15 @@ def flowchart(
     path: str | Path | None = None,
     *,
     threshold: int | None = DEFAULT_THRESHOLD,
+    rounding: int | None = None,
     title: str | None = None,
     dpi: int = 120,
     format: str | None = None,
 ) -> Any:
     """Draw the attrition as a flowchart: one box per step down the middle, what the
     step excluded in a box to the right; written to ``path`` (PNG, SVG, PDF) when given.
+    Counts of 1 to ``threshold - 1`` are masked with secondary suppression; ``rounding``
+    rounds the shown counts to its base, the boxes still adding up.
 
     Returns the matplotlib figure.
 
@@ -68,7 +78,7 @@ def flowchart(
         matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    texts = flowchart_text(attrition, threshold)
+    texts = flowchart_text(attrition, threshold, rounding)
     n = len(texts)
     height = 1.25 * n + (0.6 if title else 0.2)
     fig, ax = plt.subplots(figsize=(9, height))

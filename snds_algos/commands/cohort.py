@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace, definition: Any, data: str, out: Path) -> int
     cohort = build_cohort(definition, source, data_start=args.data_start, data_end=args.data_end)
     threshold = None if args.no_suppression else DEFAULT_THRESHOLD
     attrition = cohort.attrition_suppressed(threshold, as_text=True)
-    stats = suppressed_rule_stats(cohort.rule_stats, threshold)
+    stats = suppressed_rule_stats(cohort.rule_stats, threshold, attrition=cohort.attrition)
     over = args.overwrite
     written = [
         write_table(cohort.rows, out / "rows.parquet", overwrite=over),

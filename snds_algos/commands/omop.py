@@ -4,8 +4,9 @@ Without ``--data`` it exports the built-in synthetic sample (fixed seed). With
 ``--vocabulary DIR`` (an OHDSI Athena download: CONCEPT.csv, CONCEPT_RELATIONSHIP.csv)
 source codes are mapped to standard concepts; without it every concept id is 0 and the
 source values are kept. The folder ``--out`` receives one file per table, the mapping
-report and the export report; an existing non-empty folder is refused unless
-``--overwrite``. Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
+report, the unmapped codes and the export report (counts of 1 to 10 masked, with
+secondary suppression, in those files and in the printed summary, unless
+``--no-suppression``); an existing non-empty folder is refused unless ``--overwrite``. Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument(
+        "--no-suppression", action="store_true",
+        help="exact counts in the reports and the summary (work inside the platform only)",
+    )  # fmt: skip
+    parser.add_argument(
         "--persons", type=int, default=SAMPLE_PERSONS,
         help=f"size of the synthetic sample (default {SAMPLE_PERSONS})",
     )  # fmt: skip
@@ -50,8 +55,10 @@ def main(args: argparse.Namespace) -> int:
     """Run the command."""
     from pathlib import Path
 
+    from snds_algos.disclosure import DEFAULT_THRESHOLD
     from snds_algos.io import open_source
     from snds_algos.omop import export_omop, read_vocabulary, write_export
+    from snds_algos.omop.writer import suppressed_mapping_report
 
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
@@ -75,12 +82,17 @@ def main(args: argparse.Namespace) -> int:
     source = open_source(data, backend=args.backend, spark=spark)
     vocabulary = read_vocabulary(args.vocabulary, args.backend, spark) if args.vocabulary else None
     export = export_omop(source, vocabulary=vocabulary)
-    paths = write_export(export, out, format=args.format, overwrite=args.overwrite)
+    threshold = None if args.no_suppression else DEFAULT_THRESHOLD
+    paths = write_export(
+        export, out, format=args.format, overwrite=args.overwrite, threshold=threshold
+    )
     print(f"OMOP CDM 5.4 export, backend {args.backend}, in {time.perf_counter() - started:.1f} s:")
     for path in paths:
         print(f"  written: {path}")
-    print("mapping report (share of rows with a standard concept):")
-    print("  " + export.mapping_report().to_string(index=False).replace("\n", "\n  "))
+    masked = "exact counts" if threshold is None else f"counts of 1 to {threshold - 1} masked"
+    print(f"mapping report (share of rows with a standard concept; {masked}):")
+    mapping = suppressed_mapping_report(export.mapping_report(), threshold)
+    print("  " + mapping.to_string(index=False).replace("\n", "\n  "))
     missing = export.missing_fixed_concepts()
     if missing:
         print(f"fixed concept ids absent from the vocabulary: {missing}")

@@ -22,7 +22,13 @@ from snds_algos.events.deaths import death_causes, deaths
 from snds_algos.events.diagnoses import hospital_diagnoses
 from snds_algos.events.drugs import drug_dispensings, hospital_drug_dispensings
 from snds_algos.events.patients import PATIENT_COLUMNS, patients
-from snds_algos.events.schema import EVENT_COLUMNS, EVENT_ORDER, event_order, validate_events
+from snds_algos.events.schema import (
+    EVENT_COLUMNS,
+    EVENT_ORDER,
+    event_order,
+    events_from_records,
+    validate_events,
+)
 from snds_algos.events.stays import hospital_stays, hospitalisation_episodes
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "deaths",
     "drug_dispensings",
     "event_order",
+    "events_from_records",
     "hospital_diagnoses",
     "hospital_drug_dispensings",
     "hospital_stays",

@@ -30,8 +30,8 @@ booleans ``boolean``, integers ``Int64``; on DuckDB ``VARCHAR``, ``DATE``, ``DOU
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 
@@ -45,6 +45,9 @@ from snds_algos.backend import (
     to_native,
 )
 from snds_algos.errors import ContractError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: the base columns of every event table, in order, with their type
 EVENT_COLUMNS: dict[str, str] = {
@@ -61,6 +64,9 @@ EVENT_COLUMNS: dict[str, str] = {
 NOT_NULL = ("patient_id", "category", "value", "start", "source")
 #: the leading sort keys of the total order
 EVENT_ORDER = ("patient_id", "start", "category", "value", "group_id")
+#: the extra columns the case-definition engine reads: the large-pack flag of drug
+#: dispensings, the position and level of hospital diagnoses
+CASE_EXTRAS: dict[str, str] = {"large_pack": "boolean", "position": "string", "level": "string"}
 
 _NW_TYPES = {
     "string": nw.String(),
@@ -163,6 +169,61 @@ def finish_events(frame: Any, extras: Mapping[str, str] | None = None) -> Any:
     return native.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
 
 
+def events_from_records(
+    records: Iterable[Mapping[str, Any]], extras: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Hand-made events (one mapping per event) as a pandas frame of the event contract.
+
+    For spec tests and examples: the base columns then ``extras`` (name -> type; default
+    :data:`CASE_EXTRAS`, the columns the case-definition engine reads), each with its
+    contract dtype, rows in the order given. A column a record leaves out is null
+    (``None`` too; required columns are not checked for nulls, so that a spec test may
+    leave ``source`` out); dates may be ``datetime.date`` or ISO strings. A key that is
+    not a column raises :class:`~snds_algos.errors.ContractError` naming it. Pass the
+    result to a test's ``backend.frame`` (or :func:`snds_algos.backend.duckdb_from_pandas`,
+    ``spark.createDataFrame``) for the other backends.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> ev = events_from_records([
+    ...     {"patient_id": "P1", "category": "drug_dispensing", "value": "A10BA02",
+    ...      "start": dt.date(2020, 3, 1), "source": "ER_PHA_F", "large_pack": True},
+    ...     {"patient_id": "P1", "category": "hospital_diagnosis", "group_id": "s1",
+    ...      "value": "E11", "start": "2020-05-02", "end": "2020-05-04",
+    ...      "source": "T_MCOaaB", "position": "DP", "level": "stay"},
+    ... ])
+    >>> list(ev.columns)[-3:], str(ev["start"].dtype), ev["end"].tolist()
+    (['large_pack', 'position', 'level'], 'date32[day][pyarrow]', [<NA>, datetime.date(2020, 5, 4)])
+    >>> events_from_records([{"patient_id": "P1", "code": "E11"}])
+    Traceback (most recent call last):
+    ...
+    snds_algos.errors.ContractError: events: unknown column(s): code (columns: patient_id, category, group_id, value, weight, start, end, source, large_pack, position, level)
+    """
+    import pandas as pd
+
+    from snds_algos.contracts.dtypes import date_series
+
+    extras = dict(CASE_EXTRAS if extras is None else extras)
+    columns = {**EVENT_COLUMNS, **extras}
+    records = [dict(r) for r in records]
+    unknown = sorted({k for r in records for k in r} - set(columns))
+    if unknown:
+        raise ContractError(
+            "events",
+            None,
+            f"unknown column(s): {', '.join(unknown)} (columns: {', '.join(columns)})",
+        )
+    data = {}
+    for column, kind in columns.items():
+        values = [r.get(column) for r in records]
+        if kind == "date":
+            data[column] = date_series([None if pd.isna(v) else v for v in values])
+        else:
+            data[column] = pd.array(values, dtype=_pandas_dtype(kind))
+    return validate_events(pd.DataFrame(data), extras, data_checks=False)
+
+
 def validate_events(
     frame: Any,
     extras: Mapping[str, str] | None = None,
@@ -249,11 +310,13 @@ def materialize(relation: Any, order: Sequence[str] | None = None) -> Any:
 
 
 __all__ = [
+    "CASE_EXTRAS",
     "EVENT_COLUMNS",
     "EVENT_ORDER",
     "NOT_NULL",
     "concat_events",
     "event_order",
+    "events_from_records",
     "finish_events",
     "null",
     "typed",

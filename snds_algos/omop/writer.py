@@ -58,15 +58,68 @@ def write_export(
         path = folder / f"{name}.{format}"
         write_table(frame, path, overwrite=True)
         written.append(path)
+    mapping, unmapped = export.mapping_report(), export.unmapped_codes()
     reports = {
-        "mapping_report.csv": (export.mapping_report(), ["rows", "rows_mapped"]),
-        "unmapped_codes.csv": (export.unmapped_codes(), ["rows"]),
-        "export_report.csv": (export.report.to_pandas(), ["rows_in", "rows_removed", "rows_out"]),
+        "mapping_report.csv": mapping,
+        "unmapped_codes.csv": unmapped,
+        "export_report.csv": export.report.to_pandas(),
     }
-    for filename, (table, counts) in reports.items():
-        if threshold is not None and len(table):
-            table = suppress(table, counts, threshold=threshold)
+    if threshold is not None:
+        reports = {
+            "mapping_report.csv": suppressed_mapping_report(mapping, threshold),
+            "unmapped_codes.csv": suppressed_unmapped_codes(unmapped, threshold),
+            "export_report.csv": export.report.suppressed(threshold),
+        }
+    for filename, table in reports.items():
         path = folder / filename
         write_table(table, path, overwrite=True)
         written.append(path)
     return written
+
+
+def suppressed_mapping_report(table: Any, threshold: int | None = DEFAULT_THRESHOLD) -> Any:
+    """:meth:`~snds_algos.omop.OmopExport.mapping_report` safe to export: ``rows`` and
+    ``rows_mapped`` from 1 to ``threshold - 1`` are null, with secondary suppression
+    within each row (``rows_mapped`` and the unmapped rows add up to ``rows``: one of them
+    masked masks the other), and ``share_mapped`` is null where a part is masked (it
+    would give it back from ``rows``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"table": ["a", "b", "c"], "vocabulary": "v", "rows": [250, 250, 5],
+    ...                   "rows_mapped": [247, 100, 5], "share_mapped": [0.988, 0.4, 1.0]})
+    >>> out = suppressed_mapping_report(t)
+    >>> out["rows"].tolist(), out["rows_mapped"].tolist(), out["share_mapped"].tolist()
+    ([250, 250, <NA>], [<NA>, 100, <NA>], [nan, 0.4, nan])
+    """
+    if threshold is None or not len(table):
+        return table
+    work = table.reset_index(drop=True).assign(
+        _unmapped=table["rows"].to_numpy() - table["rows_mapped"].to_numpy()
+    )
+    groups = [[(i, "rows_mapped"), (i, "_unmapped")] for i in work.index]
+    out = suppress(work, ["rows", "rows_mapped", "_unmapped"], threshold=threshold, groups=groups)
+    hidden = out["rows_mapped"].isna() | out["_unmapped"].isna()
+    out["share_mapped"] = out["share_mapped"].astype(float).mask(hidden.to_numpy(dtype=bool))
+    return out.drop(columns="_unmapped")
+
+
+def suppressed_unmapped_codes(table: Any, threshold: int | None = DEFAULT_THRESHOLD) -> Any:
+    """:meth:`~snds_algos.omop.OmopExport.unmapped_codes` safe to export: ``rows`` from 1
+    to ``threshold - 1`` are null, with secondary suppression over the codes of each table
+    (their sum, the unmapped rows, follows from the mapping report).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"table": ["a", "a", "a"], "vocabulary": "v",
+    ...                   "code": ["X", "Y", "Z"], "rows": [300, 40, 3]})
+    >>> suppressed_unmapped_codes(t)["rows"].tolist()
+    [300, <NA>, <NA>]
+    """
+    if threshold is None or not len(table):
+        return table
+    work = table.reset_index(drop=True)
+    groups = [[(i, "rows") for i in part.index] for _, part in work.groupby("table", sort=False)]
+    return suppress(work, ["rows"], threshold=threshold, groups=groups)

@@ -35,12 +35,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import pandas as pd
-
 import snds_algos
 from snds_algos.algorithms.{id} import definition
 from snds_algos.cases import identify
-from snds_algos.contracts.dtypes import date_series
+from snds_algos.events import events_from_records
 from tests.helpers import rows
 
 ID = "{id}"
@@ -59,23 +57,7 @@ def event(patient_id, category, value, start, end=None, *, group_id=None, positi
 
 def events(backend, records):
     """``records`` as an events frame of the backend under test (the contract's dtypes)."""
-    pdf = pd.DataFrame(records)
-    frame = pd.DataFrame(
-        {{
-            "patient_id": pd.array(pdf["patient_id"], dtype="string[pyarrow]"),
-            "category": pd.array(pdf["category"], dtype="string[pyarrow]"),
-            "group_id": pd.array(pdf["group_id"], dtype="string[pyarrow]"),
-            "value": pd.array(pdf["value"], dtype="string[pyarrow]"),
-            "weight": pd.array(pdf["weight"], dtype="Float64"),
-            "start": date_series(pdf["start"]),
-            "end": date_series(pdf["end"].where(pdf["end"].notna(), None)),
-            "source": pd.array(pdf["source"], dtype="string[pyarrow]"),
-            "large_pack": pd.array(pdf["large_pack"], dtype="boolean"),
-            "position": pd.array(pdf["position"], dtype="string[pyarrow]"),
-            "level": pd.array(pdf["level"], dtype="string[pyarrow]"),
-        }}
-    )
-    return backend.frame(frame)
+    return backend.frame(events_from_records(records))
 
 
 def met(backend, records, criterion, **params):

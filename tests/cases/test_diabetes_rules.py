@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from snds_algos.cases import identify, load_definition
-from snds_algos.contracts.dtypes import date_series
+from snds_algos.events import events_from_records
 from tests.helpers import rows
 
 D = dt.date
@@ -67,23 +67,8 @@ def dgn(pid, stay, code, position, end, level="stay"):
 
 
 def events(backend, records):
-    pdf = pd.DataFrame(records)
-    out = pd.DataFrame(
-        {
-            "patient_id": pd.array(pdf["patient_id"], dtype="string[pyarrow]"),
-            "category": pd.array(pdf["category"], dtype="string[pyarrow]"),
-            "group_id": pd.array(pdf["group_id"], dtype="string[pyarrow]"),
-            "value": pd.array(pdf["value"], dtype="string[pyarrow]"),
-            "weight": pd.array(pdf["weight"], dtype="Float64"),
-            "start": date_series(pdf["start"]),
-            "end": date_series(pdf["end"].where(pdf["end"].notna(), None)),
-            "source": pd.array(pdf["source"], dtype="string[pyarrow]"),
-            "large_pack": pd.array(pdf["large_pack"], dtype="boolean"),
-            "position": pd.array(pdf["position"], dtype="string[pyarrow]"),
-            "level": pd.array(pdf["level"], dtype="string[pyarrow]"),
-        }
-    )
-    return backend.frame(out)
+    """``records`` as an events frame of the backend under test."""
+    return backend.frame(events_from_records(records))
 
 
 def run(backend, records, **params):
