@@ -252,9 +252,7 @@ def spark_sql_of(sql: str, spark: Any) -> str:
 
     out = _READ.sub(view, sql)
     out = re.sub(r"regexp_matches\(", "regexp_like(", out)
-    out = re.sub(
-        r"date_sub\('year',\s*([\w.]+),\s*([\w.]+)\)", r"timestampdiff(YEAR, \1, \2)", out
-    )
+    out = re.sub(r"date_sub\('year',\s*([\w.]+),\s*([\w.]+)\)", r"timestampdiff(YEAR, \1, \2)", out)
     out = re.sub(r"\(([\w.]+) - (p\.born)\)", r"datediff(\1, \2)", out)
     out = re.sub(r'"(\w+)"', r"`\1`", out)
     return out
