@@ -111,3 +111,22 @@ def test_run_out_on_spark_computes_the_result_once(spark, tmp_path, capsys):
     assert f"persons identified: {int(written['case'].sum())}" in printed
     # the run's caches and checkpoints are released at its end
     assert len(context._jsc.getPersistentRDDs()) == 0
+
+
+@pytest.mark.spark
+def test_csv_tables_on_spark_are_opened_without_a_spark_job(spark, tmp_path):
+    pd.DataFrame(
+        {"PHA_CIP_C13": ["3400930000001"], "PHA_ATC_C07": ["A10BA02"], "PHA_CND_TOP": ["GC"]}
+    ).to_csv(tmp_path / "IR_PHA_R.csv", sep=";", index=False)
+    source = open_source(tmp_path, backend="spark", spark=spark)
+    context = spark.sparkContext
+    context.setJobGroup("s5-csv-open", "open a CSV table")
+    frame = source.read("IR_PHA_R")
+    again = source.read("IR_PHA_R")
+    context.setLocalProperty("spark.jobGroup.id", None)
+    # a text schema named from the header: no job to infer or find the columns
+    assert _jobs(spark, "s5-csv-open") == 0
+    assert again is frame  # each table read once per source
+    assert frame.toPandas().to_dict("records") == [
+        {"PHA_CIP_C13": "3400930000001", "PHA_ATC_C07": "A10BA02", "PHA_CND_TOP": "GC"}
+    ]
