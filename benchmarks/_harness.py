@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -146,12 +147,12 @@ def print_ratios(
 
 def child_prelude(engine: str) -> str:
     """Python lines that put the repository and ``benchmarks`` on the path of a child and
-    bind ``spark`` (a local session for ``engine == "spark"``, else ``None``)."""
+    bind ``spark`` (a local session for the engines ``spark...``, else ``None``)."""
     return (
         f"import sys\nsys.path.insert(0, {str(ROOT)!r}); "
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
         "from _harness import spark_session, peak_rss_mb, peak_hwm_mb, jvm_peak_mb\n"
-        f"spark = spark_session() if {engine!r} == 'spark' else None\n"
+        f"spark = spark_session() if {engine!r}.startswith('spark') else None\n"
     )
 
 
@@ -217,3 +218,41 @@ def jvm_peak_mb() -> int:
         except OSError:
             pass
     return jvm
+
+
+# --------------------------------------------------------------------------- Spark SQL
+
+_READ = re.compile(r"read_(parquet|csv)\('([^']+)'(?:\s*,\s*[^)]*)?\)")
+
+
+def spark_sql_of(sql: str, spark: Any) -> str:
+    """The hand-written DuckDB SQL of a benchmark, run unchanged in meaning by Spark SQL.
+
+    Each ``read_parquet('path')`` / ``read_csv('path', ...)`` becomes a temporary view
+    of ``spark.read`` on the same file (CSV: header, text columns, nothing inferred), and
+    the few DuckDB spellings become Spark's: ``regexp_matches`` -> ``regexp_like``,
+    ``date_sub('year', a, b)`` -> ``timestampdiff(YEAR, a, b)`` (completed years), a
+    difference of dates ``(a - b)`` -> ``datediff(a, b)``, ``"name"`` -> ```name```.
+    The joins, filters and aggregations are the SQL's own: Spark plans them.
+    """
+    views: dict[str, str] = {}
+
+    def view(match: re.Match) -> str:
+        kind, path = match.group(1), match.group(2)
+        if path not in views:
+            name = f"bench_{len(views)}_{re.sub(r'[^A-Za-z0-9]', '_', Path(path).stem)}"
+            target = path.split("/**", 1)[0]  # a partitioned folder: Spark reads it whole
+            if kind == "parquet":
+                frame = spark.read.parquet(target)
+            else:
+                frame = spark.read.option("header", True).option("inferSchema", False).csv(target)
+            frame.createOrReplaceTempView(name)
+            views[path] = name
+        return views[path]
+
+    out = _READ.sub(view, sql)
+    out = re.sub(r"regexp_matches\(", "regexp_like(", out)
+    out = re.sub(r"date_sub\('year',\s*([\w.]+),\s*([\w.]+)\)", r"timestampdiff(YEAR, \1, \2)", out)
+    out = re.sub(r"\(([\w.]+) - (p\.born)\)", r"datediff(\1, \2)", out)
+    out = re.sub(r'"(\w+)"', r"`\1`", out)
+    return out

@@ -4,7 +4,7 @@ DuckDB SQL (not a test).
 Usage::
 
     python benchmarks/bench_events.py 100000 1000000 [--years 2019-2020] [--data /tmp/snds-bench]
-        [--backends sql,pandas,duckdb,spark] [--repeat 1]
+        [--backends sql,pandas,duckdb,spark-sql,spark] [--repeat 1]
 
 For each size the synthetic generator writes a folder of parquet files (reused when it
 exists), then, in one run, the same work is timed three ways:
@@ -17,9 +17,12 @@ exists), then, in one run, the same work is timed three ways:
 with :func:`snds_algos.events.drug_dispensings` / :func:`hospital_diagnoses` on pandas,
 the same on the DuckDB backend (DuckDB relations, result computed and held in memory),
 the same on Spark (local[2], executed with a ``noop`` write), and one hand-written DuckDB
-SQL each (``sql``, 2 threads) doing the same joins and filters on the same files. Each
-time includes reading the files. Row counts are printed side by side (they must agree),
-then the ratios to the SQL. With ``--repeat N`` each measure is the best of N runs.
+SQL each (``sql``, 2 threads) doing the same joins and filters on the same files, and
+that same SQL run by ``spark.sql`` on the library's Spark session (``spark-sql``: the
+parquet files as temporary views, executed with a ``noop`` write as the library on
+Spark; :func:`_harness.spark_sql_of` maps the few DuckDB spellings). Each time includes
+reading the files. Row counts are printed side by side (they must agree),
+then the ratios to the SQL and the library on Spark / Spark SQL. With ``--repeat N`` each measure is the best of N runs.
 """
 
 from __future__ import annotations
@@ -234,6 +237,27 @@ def diagnoses_sql(folder: Path, years: list[int]) -> str:
     """
 
 
+def run_spark_sql(folder: Path, years: list[int], spark) -> dict[str, tuple[float, int]]:
+    """The same SQL as :func:`run_sql`, run by ``spark.sql`` on ``spark`` (files read
+    included: the temporary views are made inside the time)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _harness import spark_sql_of
+
+    out = {}
+    for name, sql in (("drugs", drugs_sql(folder)), ("diagnoses", diagnoses_sql(folder, years))):
+        gc.collect()
+        started = time.perf_counter()
+        events = spark.sql(spark_sql_of(sql, spark))
+        events.cache()
+        events.write.format("noop").mode("overwrite").save()
+        elapsed = time.perf_counter() - started
+        out[name] = (elapsed, events.count())
+        events.unpersist()
+    return out
+
+
 def run_sql(folder: Path, years: list[int]) -> dict[str, tuple[float, int]]:
     import duckdb
 
@@ -275,13 +299,13 @@ def main() -> None:
     parser.add_argument("persons", nargs="*", type=int, default=[100_000, 1_000_000])
     parser.add_argument("--years", default="2019-2020")
     parser.add_argument("--data", default="/tmp/snds-bench")
-    parser.add_argument("--backends", default="sql,pandas,duckdb,spark")
+    parser.add_argument("--backends", default="sql,pandas,duckdb,spark-sql,spark")
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     backends = args.backends.split(",")
     first, last = (int(y) for y in args.years.split("-"))
     years = list(range(first, last + 1))
-    spark = make_spark() if "spark" in backends else None
+    spark = make_spark() if {"spark", "spark-sql"} & set(backends) else None
     if spark is not None:
         spark.sparkContext.setLogLevel("ERROR")
     root = Path(args.data)
@@ -295,6 +319,8 @@ def main() -> None:
             for _ in range(args.repeat):
                 if backend == "sql":
                     runs.append(run_sql(folder, years))
+                elif backend == "spark-sql":
+                    runs.append(run_spark_sql(folder, years, spark))
                 else:
                     runs.append(run_library(folder, backend, spark))
             results[backend] = {
@@ -315,6 +341,9 @@ def main() -> None:
                     f"{b}/sql {results[b][task][0] / base:.1f}x" for b in results if b != "sql"
                 ]
                 line += "  | " + ", ".join(ratios)
+            if "spark" in results and "spark-sql" in results:
+                ratio = results["spark"][task][0] / results["spark-sql"][task][0]
+                line += f"  | spark/spark-sql {ratio:.2f}x"
             print(line, flush=True)
             summary.append((persons, task, {b: r[task] for b, r in results.items()}))
     print("\npersons  task       " + "  ".join(f"{b:>14}" for b in backends) + "   ratios to sql")

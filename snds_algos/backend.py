@@ -213,6 +213,24 @@ def checkpoint(frame: nw.LazyFrame) -> nw.LazyFrame:
     return computed_once(frame)
 
 
+def release_spark(spark: Any) -> None:
+    """Release what runs left in a Spark session's memory: cached frames (``cache``)
+    and checkpointed blocks (:func:`checkpoint`). Call it when the results of a run are
+    written or collected (``snds-algos run`` does): frames still built on them are then
+    recomputed from their plans. On a Spark Connect session only the cached frames are
+    released (the server drops a session's checkpoints with the session).
+
+    >>> release_spark(spark)  # doctest: +SKIP
+    """
+    spark.catalog.clearCache()
+    try:
+        context = spark.sparkContext._jsc
+    except Exception:  # Spark Connect: no Spark context on this side
+        return
+    for rdd in context.getPersistentRDDs().values():
+        rdd.unpersist(False)
+
+
 def is_empty(frame: nw.LazyFrame) -> bool:
     """True when ``frame`` has no row (runs a count: a scalar, not the rows).
 

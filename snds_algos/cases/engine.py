@@ -19,6 +19,7 @@ from snds_algos.backend import (
     SPARK,
     backend_of,
     backend_of_lazy,
+    checkpoint,
     common_backend,
     date_literal,
     day_number,
@@ -196,9 +197,15 @@ def _logic(node: Any, definition: Definition) -> nw.Expr | None:
 
 
 def _cache_if_reused(ev: nw.LazyFrame, definition: Definition, names: list[str]) -> nw.LazyFrame:
-    """On Spark, cache the events when several criteria read one category (two hospital
-    criteria, a same-stay condition): their extraction then runs once, not once per read.
-    pandas frames are in memory already."""
+    """On Spark, compute the events once when several criteria read one category (two
+    hospital criteria, a same-stay condition): their extraction then runs once, not once
+    per read. pandas frames are in memory already.
+
+    A checkpoint (:func:`snds_algos.backend.checkpoint`), not ``cache()``: a cached frame
+    keeps the partitions of its plan, 200 shuffle partitions per event kind, 600 for the
+    union of three (Spark does not let adaptive execution change a cached plan's
+    partitioning), and every stage reading it had 600 tasks for a few thousand rows; the
+    checkpoint is computed with adaptive execution, which coalesces them."""
     if backend_of_lazy(ev) != SPARK:
         return ev
     reads: dict[str, int] = {}
@@ -209,7 +216,7 @@ def _cache_if_reused(ev: nw.LazyFrame, definition: Definition, names: list[str])
             reads["hospital_diagnosis"] = reads.get("hospital_diagnosis", 0) + 1
     if max(reads.values()) < 2:
         return ev
-    return lazy(ev.to_native().cache())
+    return checkpoint(ev)
 
 
 def identify(

@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("definition", help="a cohort definition YAML file or a cohort algorithm id")
     parser.add_argument("--data", help="folder of SNDS tables (default: built-in synthetic sample)")
     parser.add_argument(
-        "--backend", choices=["pandas", "duckdb", "spark"], default="pandas", help="default pandas"
+        "--backend", choices=["pandas", "duckdb", "spark"], default="duckdb", help="default duckdb"
     )
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out")

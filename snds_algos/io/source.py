@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from snds_algos.backend import (
     BACKENDS,
@@ -51,6 +51,10 @@ class TableSource:
 
     backend: Backend
     description: str = "the data source"
+    #: ``"pandas"``: registered algorithms run on this source give pandas results
+    #: whatever the backend computing them (see :func:`open_source`); ``None``: results
+    #: of the source's backend
+    results: str | None = None
 
     def physical_tables(self) -> list[str]:
         """Names of the tables the source holds (upper case, yearly names as stored)."""
@@ -468,11 +472,21 @@ class FolderSource(TableSource):
                     # Spark 4 reads UTF-8 and ISO-8859-1 only: cp1252 is read as latin-1
                     # (they differ on 0x80-0x9F, never in codes)
                     encoding = "UTF-8" if self._encoding(name) == "utf-8" else "ISO-8859-1"
+                    # every column read as text, named from the header already read here:
+                    # Spark infers nothing and runs no job to find the columns (the
+                    # contract then converts each needed column once); enforceSchema
+                    # off makes Spark check each part's header against these names
+                    from pyspark.sql.types import StringType, StructField, StructType
+
+                    schema = StructType(
+                        [StructField(c, StringType()) for c in self._columns_of(name)]
+                    )
                     frame = (
                         self.spark.read.option("header", True)
                         .option("sep", sep)
                         .option("encoding", encoding)
-                        .option("inferSchema", False)
+                        .option("enforceSchema", False)
+                        .schema(schema)
                         .csv(str(path))
                     )
                 self._spark_frames[name] = frame
@@ -683,12 +697,22 @@ def open_source(
     *,
     backend: Backend | None = None,
     spark: Any = None,
+    results: Literal["pandas"] | None = None,
 ) -> TableSource:
     """Make a table source from a folder path, a ``{name: frame}`` mapping or a source.
 
     ``backend`` applies to folders (default ``"pandas"``; ``"duckdb"``, ``"spark"``);
     frames keep their own backend, except that pandas frames can be run on DuckDB
     (``backend="duckdb"``: results are then DuckDB relations, ``.df()`` gives pandas).
+
+    ``results="pandas"``: the algorithms of the catalogue (``snds_algos.get(id).run``)
+    run on this source return pandas DataFrames, with the dtypes of the pandas backend,
+    whatever the backend that computes them. ``open_source(folder, backend="duckdb",
+    results="pandas")`` is the fast way to get pandas results in a notebook: DuckDB
+    reads only the needed columns and row groups and uses every core, and the rows are
+    those of the pandas backend (held to the same parity tests). Functions called
+    directly (``snds_algos.events...``) return the backend's frames: pass them to
+    :func:`snds_algos.backend.to_pandas`.
 
     >>> import pandas as pd
     >>> open_source({"IR_BEN_R": pd.DataFrame()}).backend
@@ -697,7 +721,18 @@ def open_source(
     ...     "PHA_ATC_C07": ["A10BA02"], "PHA_CND_TOP": ["GC"]})}, backend="duckdb")
     >>> source.backend, source.read("IR_PHA_R").df()["PHA_ATC_C07"].tolist()
     ('duckdb', ['A10BA02'])
+    >>> open_source(source, results="pandas").results
+    'pandas'
     """
+    if results not in (None, "pandas"):
+        raise ValueError(f"results must be None or 'pandas', not {results!r}")
+    source = _open(data, backend=backend, spark=spark)
+    if results is not None:
+        source.results = results
+    return source
+
+
+def _open(data: Any, *, backend: Backend | None, spark: Any) -> TableSource:
     if isinstance(data, TableSource):
         return data
     if isinstance(data, Mapping):

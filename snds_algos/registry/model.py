@@ -247,7 +247,10 @@ class Algorithm:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
             kwargs = check_parameters(card_parameters, kwargs)
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            if any(getattr(a, "results", None) == "pandas" for a in (*args, *kwargs.values())):
+                return pandas_results(result)
+            return result
 
         return run
 
@@ -269,6 +272,35 @@ class Algorithm:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Same as ``self.run(*args, **kwargs)``."""
         return self.run(*args, **kwargs)
+
+
+def pandas_results(result: Any) -> Any:
+    """``result`` with its frames as pandas DataFrames (a frame, or a dict, list or
+    tuple of them; anything else as it is): what an algorithm returns when run on a
+    source opened with ``results="pandas"``.
+
+    Examples
+    --------
+    >>> from snds_algos.backend import duckdb_connection
+    >>> out = pandas_results({"cases": duckdb_connection().sql("SELECT 'P1' AS patient_id")})
+    >>> type(out["cases"]).__name__, out["cases"]["patient_id"].tolist()
+    ('DataFrame', ['P1'])
+    """
+    from snds_algos.backend import is_duckdb_relation, is_spark_frame, to_pandas
+
+    if isinstance(result, dict):
+        return {k: pandas_results(v) for k, v in result.items()}
+    if isinstance(result, list | tuple) and not hasattr(result, "_fields"):
+        return type(result)(pandas_results(v) for v in result)
+    import narwhals as nw
+
+    if (
+        isinstance(result, nw.LazyFrame | nw.DataFrame)
+        or is_duckdb_relation(result)
+        or is_spark_frame(result)
+    ):
+        return to_pandas(result)
+    return result
 
 
 def _type_problem(kind: str, value: Any) -> str | None:
