@@ -27,7 +27,6 @@ from snds_algos.omop.schema import COHORT_TABLES
 from snds_algos.reports import Report
 
 
-
 def numbered_cohorts(cohorts: Any) -> dict[int, Any]:
     """The cohorts to export by ``cohort_definition_id``: a mapping ``{id: cohort}`` is
     kept (ids are positive integers), one cohort gets id 1, a list ids 1, 2... in order.

@@ -14,7 +14,6 @@ from snds_algos.omop.concepts import concept
 from snds_algos.omop.ids import key_expr, with_id
 from snds_algos.reports import Report
 
-
 #: the visit concept of a stay, by the ``source`` of its stay event (see ``concepts.csv``)
 VISIT_CONCEPTS = {
     "T_MCOaaB": "inpatient_visit",  # 9201 Inpatient Visit
