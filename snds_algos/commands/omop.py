@@ -3,9 +3,11 @@
 Without ``--data`` it exports the built-in synthetic sample (fixed seed). With
 ``--vocabulary DIR`` (an OHDSI Athena download: CONCEPT.csv, CONCEPT_RELATIONSHIP.csv)
 source codes are mapped to standard concepts; without it every concept id is 0 and the
-source values are kept. The folder ``--out`` receives one file per table, the mapping
-report and the export report; an existing non-empty folder is refused unless
-``--overwrite``. Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
+source values are kept. ``--cohort DEFINITION.yaml|ALGORITHM_ID`` (repeatable) builds
+that cohort on the same data and adds it as OMOP COHORT and COHORT_DEFINITION rows, with
+cohort_definition_id 1, 2... in the order given. The folder ``--out`` receives one file
+per table, the mapping report and the export report; an existing non-empty folder is
+refused unless ``--overwrite``. Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def register(subparsers: Any) -> None:
         help="duckdb (default), pandas or spark",
     )  # fmt: skip
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    parser.add_argument(
+        "--cohort", action="append", default=[], metavar="DEFINITION",
+        help="a cohort definition YAML or cohort algorithm id, exported as COHORT "
+        "(repeatable: cohort_definition_id 1, 2... in order)",
+    )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument(
         "--persons", type=int, default=SAMPLE_PERSONS,
@@ -57,6 +64,9 @@ def main(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         print(f"error: output folder {out} is not empty (use --overwrite)")
         return 2
+    from snds_algos.commands.cohort import _definition
+
+    definitions = [_definition(text) for text in args.cohort]  # errors before computing
     started = time.perf_counter()
     if args.data is None:
         from snds_algos.synthetic import generate
@@ -74,13 +84,20 @@ def main(args: argparse.Namespace) -> int:
         spark = _spark()
     source = open_source(data, backend=args.backend, spark=spark)
     vocabulary = read_vocabulary(args.vocabulary, args.backend, spark) if args.vocabulary else None
-    export = export_omop(source, vocabulary=vocabulary)
+    cohorts = None
+    if definitions:
+        from snds_algos.cohorts import build_cohort
+
+        cohorts = [build_cohort(definition, source) for definition in definitions]
+    export = export_omop(source, vocabulary=vocabulary, cohorts=cohorts)
     paths = write_export(export, out, format=args.format, overwrite=args.overwrite)
     print(f"OMOP CDM 5.4 export, backend {args.backend}, in {time.perf_counter() - started:.1f} s:")
     for path in paths:
         print(f"  written: {path}")
     print("mapping report (share of rows with a standard concept):")
     print("  " + export.mapping_report().to_string(index=False).replace("\n", "\n  "))
+    for number, definition in enumerate(definitions, start=1):
+        print(f"cohort_definition_id {number}: {definition.id}")
     missing = export.missing_fixed_concepts()
     if missing:
         print(f"fixed concept ids absent from the vocabulary: {missing}")
