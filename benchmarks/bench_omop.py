@@ -9,8 +9,9 @@ seed 1; reused when it exists). Then each backend runs in its own fresh Python p
 ``export_omop(open_source(folder, backend=...))`` and ``write_export`` as parquet into a
 temporary folder, inside the time (reading the SNDS files, building every table, writing
 them). Peak memory is the peak resident set (``VmHWM``) of that process and, on Spark,
-of its JVM too. The row counts of the tables
-written are compared across backends (they must be equal).
+of its JVM too. Then (outside the time) each table written is read back by DuckDB: its
+row count and a fingerprint of its rows (the sum of a hash of each row, every value as
+text: independent of the row order) are compared across backends: they must be equal.
 """
 
 from __future__ import annotations
@@ -32,17 +33,24 @@ export = export_omop(open_source(folder, backend=engine, spark=spark))
 write_export(export, out, overwrite=True)
 elapsed = time.perf_counter() - started
 import duckdb
-counts = {{}}
+counts, prints = {{}}, {{}}
+con = duckdb.connect()
 for name in export.tables:
     path = os.path.join(out, name + ".parquet")
     pattern = path + "/*.parquet" if os.path.isdir(path) else path
-    counts[name] = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{{pattern}}')").fetchone()[0]
+    reader = f"read_parquet('{{pattern}}')"
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {{reader}}").fetchall()]
+    text = ", ".join(f"coalesce(CAST({{c}} AS VARCHAR), chr(0))" for c in cols)
+    n, h = con.execute(
+        f"SELECT count(*), sum(hash(concat_ws(chr(31), {{text}}))::HUGEINT) FROM {{reader}}"
+    ).fetchone()
+    counts[name], prints[name] = n, str(h)
 jvm = jvm_peak_mb()
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report the
 # peak of the benchmark process that started it (the generator's)
 peak = peak_hwm_mb()
 print(json.dumps({{"engine": engine, "seconds": round(elapsed, 1), "peak_mb": peak,
-                  "jvm_peak_mb": jvm, "rows": counts}}))
+                  "jvm_peak_mb": jvm, "rows": counts, "fingerprints": prints}}))
 """
 
 
@@ -69,6 +77,12 @@ def main() -> int:
         first = results[0]["rows"]
         same = all(r["rows"] == first for r in results)
         print(f"  rows per table ({'equal on every backend' if same else 'DIFFER'}): {first}")
+        prints = results[0]["fingerprints"]
+        differ = sorted({t for r in results for t in prints if r["fingerprints"][t] != prints[t]})
+        if differ:
+            print(f"  row fingerprints DIFFER on: {', '.join(differ)}")
+        else:
+            print("  row fingerprints: equal on every backend (same rows)")
     return 0
 
 

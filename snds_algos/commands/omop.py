@@ -3,10 +3,13 @@
 Without ``--data`` it exports the built-in synthetic sample (fixed seed). With
 ``--vocabulary DIR`` (an OHDSI Athena download: CONCEPT.csv, CONCEPT_RELATIONSHIP.csv)
 source codes are mapped to standard concepts; without it every concept id is 0 and the
-source values are kept. The folder ``--out`` receives one file per table, the mapping
-report, the unmapped codes and the export report (counts of 1 to 10 masked, with
-secondary suppression, in those files and in the printed summary, unless
-``--no-suppression``); an existing non-empty folder is refused unless ``--overwrite``. Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
+source values are kept. ``--cohort DEFINITION.yaml|ALGORITHM_ID`` (repeatable) builds
+that cohort on the same data and adds it as OMOP COHORT and COHORT_DEFINITION rows, with
+cohort_definition_id 1, 2... in the order given. The folder ``--out`` receives one file
+per table, the mapping report, the unmapped codes and the export report (counts of 1 to
+10 masked, with secondary suppression, in those files and in the printed summary, unless
+``--no-suppression``); an existing non-empty folder is refused unless ``--overwrite``.
+Load it into DuckDB with ``snds_algos.omop.load_duckdb``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ def register(subparsers: Any) -> None:
         help="duckdb (default), pandas or spark",
     )  # fmt: skip
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    parser.add_argument(
+        "--cohort", action="append", default=[], metavar="DEFINITION",
+        help="a cohort definition YAML or cohort algorithm id, exported as COHORT "
+        "(repeatable: cohort_definition_id 1, 2... in order)",
+    )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument(
         "--no-suppression", action="store_true",
@@ -64,6 +72,9 @@ def main(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         print(f"error: output folder {out} is not empty (use --overwrite)")
         return 2
+    from snds_algos.commands.cohort import _definition
+
+    definitions = [_definition(text) for text in args.cohort]  # errors before computing
     started = time.perf_counter()
     if args.data is None:
         from snds_algos.synthetic import generate
@@ -81,7 +92,12 @@ def main(args: argparse.Namespace) -> int:
         spark = _spark()
     source = open_source(data, backend=args.backend, spark=spark)
     vocabulary = read_vocabulary(args.vocabulary, args.backend, spark) if args.vocabulary else None
-    export = export_omop(source, vocabulary=vocabulary)
+    cohorts = None
+    if definitions:
+        from snds_algos.cohorts import build_cohort
+
+        cohorts = [build_cohort(definition, source) for definition in definitions]
+    export = export_omop(source, vocabulary=vocabulary, cohorts=cohorts)
     threshold = None if args.no_suppression else DEFAULT_THRESHOLD
     paths = write_export(
         export, out, format=args.format, overwrite=args.overwrite, threshold=threshold
@@ -93,6 +109,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"mapping report (share of rows with a standard concept; {masked}):")
     mapping = suppressed_mapping_report(export.mapping_report(), threshold)
     print("  " + mapping.to_string(index=False).replace("\n", "\n  "))
+    for number, definition in enumerate(definitions, start=1):
+        print(f"cohort_definition_id {number}: {definition.id}")
     missing = export.missing_fixed_concepts()
     if missing:
         print(f"fixed concept ids absent from the vocabulary: {missing}")

@@ -1,30 +1,40 @@
-"""Hospital stays (PMSI MCO) and hospitalisation episodes (chained stays)."""
+"""Hospital stays (PMSI MCO, and on request SSR and HAD) and hospitalisation episodes
+(chained stays)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import narwhals as nw
 
 from snds_algos.backend import days_between, lazy, to_native
 from snds_algos.events._common import stay_id
-from snds_algos.events.diagnoses import mco_stays
-from snds_algos.events.schema import finish_events, null
+from snds_algos.events.diagnoses import _pmsi_stays, mco_stays
+from snds_algos.events.schema import concat_events, finish_events, null
 from snds_algos.io.source import TableSource, open_source
 from snds_algos.reports import Report
 
 STAY_EXTRAS = {"entry_mode": "string", "exit_mode": "string"}
+#: the products :func:`hospital_stays` reads, and the stay keys of each (ETA, number)
+STAY_PRODUCTS = {
+    "MCO": ("ETA_NUM", "RSA_NUM"),
+    "SSR": ("ETA_NUM", "RHA_NUM"),
+    "HAD": ("ETA_NUM_EPMSI", "RHAD_NUM"),
+}
 
 
 def hospital_stays(
     source: TableSource | Any,
     *,
     years: Iterable[int] | None = None,
+    products: Sequence[str] = ("MCO",),
     disambiguate: bool = True,
     report: Report | None = None,
 ) -> Any:
-    """MCO stays kept by ``clean_mco`` and attributed by ``attribute_pmsi``, one event each.
+    """Hospital stays, one event each: MCO stays kept by ``clean_mco`` and attributed by
+    ``attribute_pmsi`` and, when ``products`` asks for them and the source has their B
+    and C tables, SSR and HAD stays.
 
     ``disambiguate`` (default ``True``): MCO stays on a NIR shared by several persons are
     attributed by the stay's sex and age (:func:`~snds_algos.identity.attribute_pmsi`);
@@ -35,6 +45,19 @@ def hospital_stays(
     (SEJ_NBJ), start = entry (T_MCOaaC.EXE_SOI_DTD), end = exit (EXE_SOI_DTF), source
     ``"T_MCOaaB"``; extras ``entry_mode`` (ENT_MOD: 6 mutation, 7 transfer, 8 home...)
     and ``exit_mode`` (SOR_MOD: 6, 7, 8, 9 death).
+
+    SSR stays (T_SSRaaC, one per ETA_NUM and RHA_NUM) and HAD stays (T_HADaaC, one per
+    ETA_NUM_EPMSI and RHAD_NUM) are attributed like their diagnoses
+    (:func:`~snds_algos.events.hospital_diagnoses`: no cleaning rule exists for them
+    yet): group_id ``"SSR:{ETA_NUM}:{RHA_NUM}:{PMSI_YEAR}"`` and
+    ``"HAD:{ETA_NUM_EPMSI}:{RHAD_NUM}:{PMSI_YEAR}"``, value ``""`` (no GHM), weight =
+    exit - entry in days (as SEJ_NBJ), start and end = C.EXE_SOI_DTD and EXE_SOI_DTF,
+    source ``"T_SSRaaB"`` or ``"T_HADaaB"``; entry and exit modes null (the B tables hold
+    them per RHS or sequence, not per stay). A stay without entry date is left out.
+
+    ``products``: which of ``MCO``, ``SSR``, ``HAD`` to read (MCO is always read;
+    default MCO only). A product whose tables the source lacks is skipped (said in
+    ``report``).
 
     Examples
     --------
@@ -52,6 +75,9 @@ def hospital_stays(
     >>> hospital_stays(tables)[["group_id", "value", "weight", "exit_mode"]].values.tolist()
     [['MCO:010000001:7:2020', '05M09T', 3.0, '9']]
     """
+    bad = [p for p in products if p not in STAY_PRODUCTS]
+    if bad:
+        raise ValueError(f"products: unknown {', '.join(bad)}; use {', '.join(STAY_PRODUCTS)}")
     src = open_source(source)
     stays = mco_stays(
         src,
@@ -72,7 +98,39 @@ def hospital_stays(
         nw.col("ENT_MOD").alias("entry_mode"),
         nw.col("SOR_MOD").alias("exit_mode"),
     )
+    parts = [events]
+    for product in [p for p in STAY_PRODUCTS if p in products and p != "MCO"]:
+        if not (src.has(f"T_{product}aaB") and src.has(f"T_{product}aaC")):
+            if report is not None:
+                report.skip(f"T_{product}aaC", f"{product} stays", "tables not in the source")
+            continue
+        parts.append(_other_stays(src, product, years, disambiguate, report))
+    if len(parts) > 1:
+        events = concat_events(parts, STAY_EXTRAS)
     return finish_events(events, STAY_EXTRAS)
+
+
+def _other_stays(
+    src: TableSource, product: str, years: Iterable[int] | None, disambiguate: bool,
+    report: Report | None,
+) -> nw.LazyFrame:  # fmt: skip
+    """SSR or HAD stays as stay events (see :func:`hospital_stays`)."""
+    eta, num = STAY_PRODUCTS[product]
+    stays = lazy(_pmsi_stays(src, product, [eta, num], years, report, disambiguate))
+    stays = stays.filter(~nw.col("EXE_SOI_DTD").is_null())
+    stays = days_between(stays, "EXE_SOI_DTD", "EXE_SOI_DTF", "__los")
+    return stays.select(
+        "patient_id",
+        nw.lit("hospital_stay").alias("category"),
+        stay_id(product, eta, num).alias("group_id"),
+        nw.lit("").alias("value"),
+        nw.col("__los").cast(nw.Float64()).alias("weight"),
+        nw.col("EXE_SOI_DTD").alias("start"),
+        nw.col("EXE_SOI_DTF").alias("end"),
+        nw.lit(f"T_{product}aaB").alias("source"),
+        null("string").alias("entry_mode"),
+        null("string").alias("exit_mode"),
+    )
 
 
 def hospitalisation_episodes(stays: Any, *, max_gap_days: int = 1) -> Any:

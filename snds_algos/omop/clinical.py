@@ -50,8 +50,8 @@ def condition_occurrence(
     (:func:`snds_algos.events.hospital_diagnoses`): dates = stay entry and exit, status
     from the position (DP: primary diagnosis 32902; DR and DA: secondary diagnosis
     32908; the position kept in ``condition_status_source_value``), the ICD-10 code in
-    ``condition_source_value``, linked to the visit of its MCO stay (SSR and HAD stays
-    have no visit: null). Keeps the helper column ``patient_id``."""
+    ``condition_source_value``, linked to the visit of its stay (MCO, SSR or HAD; null
+    when the stay is not exported). Keeps the helper column ``patient_id``."""
     lf = of_persons(lazy(diagnoses).filter(nw.col("level") == "stay"), person,
                     "condition_occurrence", report)  # fmt: skip
     lf = with_id(lf, "condition_occurrence_id", "condition_occurrence",

@@ -9,7 +9,7 @@ from typing import Any
 
 from snds_algos.errors import ContractError
 from snds_algos.omop.schema import (
-    EXPORT_TABLES,
+    ALL_TABLES,
     ddl_text,
     foreign_keys,
     primary_keys,
@@ -116,7 +116,7 @@ def load_duckdb(
     _fixed_concept_rows(con, schema)
     if vocabulary is not None:
         _vocabulary_concepts(con, schema, Path(vocabulary))
-    for table in EXPORT_TABLES:
+    for table in ALL_TABLES:
         found = _files(folder, table)
         if found is None:
             continue
@@ -157,7 +157,7 @@ def check_constraints(con: Any, schema: str = "main") -> Any:
     def count(sql: str) -> int:
         return int(con.execute(sql).fetchone()[0])
 
-    for table in EXPORT_TABLES:
+    for table in ALL_TABLES:
         t = f"{schema}.{table}"
         key = primary_keys().get(table)
         if key:
@@ -171,7 +171,7 @@ def check_constraints(con: Any, schema: str = "main") -> Any:
             nulls = count(f"SELECT count(*) FROM {t} WHERE {column} IS NULL")
             records.append(("not null", table, column, nulls))
     for name, table, column, ref_table, ref_column in foreign_keys():
-        if table not in EXPORT_TABLES:
+        if table not in ALL_TABLES:
             continue
         missing = count(
             f"SELECT count(*) FROM {schema}.{table} x WHERE x.{column} IS NOT NULL AND NOT EXISTS "

@@ -12,8 +12,9 @@ import narwhals as nw
 from snds_algos.backend import computed_once, lazy, to_native
 from snds_algos.io.source import TableSource, open_source
 from snds_algos.omop import clinical, eras, persons, visits
+from snds_algos.omop.cohort import cohort_definition_table, cohort_table, numbered_cohorts
 from snds_algos.omop.concepts import concept, fixed_concepts
-from snds_algos.omop.schema import EXPORT_TABLES, finish_table
+from snds_algos.omop.schema import COHORT_TABLES, EXPORT_TABLES, finish_table
 from snds_algos.omop.vocabulary import Vocabulary, read_vocabulary, vocabularies_used
 from snds_algos.reports import Report
 
@@ -146,6 +147,7 @@ def export_omop(
     vocabularies: Mapping[str, str] | None = None,
     years: Iterable[int] | None = None,
     release_date: dt.date | None = None,
+    cohorts: Any = None,
     report: Report | None = None,
 ) -> OmopExport:
     """Export a source (any backend) as OMOP CDM 5.4 tables.
@@ -172,14 +174,21 @@ def export_omop(
     years:
         PMSI years to read (default all).
     release_date:
-        CDM_SOURCE.cdm_release_date (default: today).
+        CDM_SOURCE.cdm_release_date (default: today), and the initiation date of the
+        cohorts.
+    cohorts:
+        :class:`~snds_algos.cohorts.Cohort` objects built on the same source (one, a list
+        numbered 1, 2..., or ``{cohort_definition_id: cohort}``): exported as COHORT and
+        COHORT_DEFINITION (:mod:`snds_algos.omop.cohort`); ``None``: neither table.
     report:
         Receives the cleaning, attribution and export counts (rows left out).
 
     Returns
     -------
     OmopExport
-        ``tables`` by CDM name (pandas sorted by primary key; DuckDB relations; lazy
+        ``tables`` by CDM name (every table of
+        :data:`~snds_algos.omop.schema.EXPORT_TABLES`, then COHORT and COHORT_DEFINITION
+        when ``cohorts`` are given; pandas sorted by primary key; DuckDB relations; lazy
         Spark frames), with :meth:`OmopExport.mapping_report`.
 
     Examples
@@ -222,7 +231,8 @@ def export_omop(
 
     visit = None
     if has_mco:
-        stays = events.hospital_stays(src, years=years, report=report)
+        stays = events.hospital_stays(src, years=years, products=("MCO", "SSR", "HAD"),
+                                      report=report)  # fmt: skip
         visit = once(visits.visit_occurrence(stays, person, report))
         tables["visit_occurrence"] = visit
         dated.append(visit.select(nw.col("visit_start_date").alias("start"),
@@ -272,10 +282,14 @@ def export_omop(
         tables["drug_era"] = eras.drug_era(tables["drug_exposure"])
     if "condition_occurrence" in tables:
         tables["condition_era"] = eras.condition_era(tables["condition_occurrence"])
-    tables["cdm_source"] = cdm_source(bounds, _vocabulary_version(vocabulary),
-                                      release_date or dt.date.today())  # fmt: skip
+    release = release_date or dt.date.today()
+    tables["cdm_source"] = cdm_source(bounds, _vocabulary_version(vocabulary), release)
+    numbered = numbered_cohorts(cohorts)
+    if numbered:
+        tables["cohort"] = cohort_table(numbered, person, report)
+        tables["cohort_definition"] = cohort_definition_table(numbered, person, release)
     out = {}
-    for name in EXPORT_TABLES:
+    for name in EXPORT_TABLES + (COHORT_TABLES if numbered else ()):
         frame = tables.get(name)
         if frame is None:
             frame = _empty(name, person)

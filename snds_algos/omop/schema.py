@@ -39,6 +39,10 @@ EXPORT_TABLES = (
     "condition_era",
     "cdm_source",
 )
+#: the tables of the cohorts given to the export (:mod:`snds_algos.omop.cohort`)
+COHORT_TABLES = ("cohort", "cohort_definition")
+#: every table the export may write, in the order of the DDL
+ALL_TABLES = EXPORT_TABLES + COHORT_TABLES
 
 _TABLE = re.compile(r"CREATE TABLE @cdmDatabaseSchema\.(\w+) \((.*?)\);", re.S)
 _COLUMN = re.compile(r"^\s*(\w+)\s+(\w+(?:\(\d+\))?)\s+(NOT NULL|NULL)", re.M)

@@ -1,4 +1,5 @@
-"""VISIT_OCCURRENCE (PMSI MCO stays) and VISIT_DETAIL (their medical units)."""
+"""VISIT_OCCURRENCE (PMSI MCO, SSR and HAD stays) and VISIT_DETAIL (the medical units
+of MCO stays)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,42 @@ from snds_algos.omop.concepts import concept
 from snds_algos.omop.ids import key_expr, with_id
 from snds_algos.reports import Report
 
+#: the visit concept of a stay, by the ``source`` of its stay event (see ``concepts.csv``)
+VISIT_CONCEPTS = {
+    "T_MCOaaB": "inpatient_visit",  # 9201 Inpatient Visit
+    "T_SSRaaB": "rehabilitation_visit",  # 8920 Comprehensive Inpatient Rehabilitation Facility
+    "T_HADaaB": "home_visit",  # 581476 Home Visit
+}
+
+
+def visit_concept(source: str = "source") -> nw.Expr:
+    """``visit_concept_id`` of a stay from the table in column ``source``
+    (:data:`VISIT_CONCEPTS`; another source: 0)."""
+    out = int_lit(0)
+    for table, key in VISIT_CONCEPTS.items():
+        out = nw.when(nw.col(source) == table).then(int_lit(concept(key))).otherwise(out)
+    return out
+
 
 def visit_occurrence(stays: Any, person: nw.LazyFrame, report: Report | None = None
                      ) -> nw.LazyFrame:  # fmt: skip
-    """One inpatient visit (9201) per MCO stay (:func:`snds_algos.events.hospital_stays`):
-    dates = entry and exit (inclusive; a stay without exit date ends at its entry),
-    ``visit_source_value`` = the stay id ``MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}``,
-    admitted from / discharged to source values = ENT_MOD / SOR_MOD, type: hospital.
-    Keeps the helper columns ``patient_id`` and ``group_id`` (the stay id)."""
+    """One visit per hospital stay (:func:`snds_algos.events.hospital_stays` with the
+    products MCO, SSR and HAD): an MCO stay is an *Inpatient Visit* (9201), an SSR stay
+    (soins de suite et de réadaptation) a *Comprehensive Inpatient Rehabilitation
+    Facility* visit (8920, a standard visit concept of the CMS Place of Service
+    vocabulary), a HAD stay (hospitalisation à domicile) a *Home Visit* (581476).
+    Dates = entry and exit (inclusive; a stay without exit date ends at its entry),
+    ``visit_source_value`` = the stay id (``MCO:{ETA_NUM}:{RSA_NUM}:{PMSI_YEAR}``,
+    ``SSR:{ETA_NUM}:{RHA_NUM}:...``, ``HAD:{ETA_NUM_EPMSI}:{RHAD_NUM}:...``), admitted
+    from / discharged to source values = ENT_MOD / SOR_MOD of MCO stays (null for SSR
+    and HAD), type: hospital. Keeps the helper columns ``patient_id`` and ``group_id``
+    (the stay id)."""
     lf = of_persons(stays, person, "visit_occurrence", report)
     lf = with_id(lf, "visit_occurrence_id", "visit_occurrence", ["group_id"])
     return lf.select(
         "visit_occurrence_id",
         "person_id",
-        int_lit(concept("inpatient_visit")).alias("visit_concept_id"),
+        visit_concept().alias("visit_concept_id"),
         nw.col("start").alias("visit_start_date"),
         nw.coalesce(nw.col("end"), nw.col("start")).alias("visit_end_date"),
         int_lit(concept("hospital")).alias("visit_type_concept_id"),

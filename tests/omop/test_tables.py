@@ -156,3 +156,14 @@ def test_mapping_report_without_vocabulary_counts_nothing_mapped(omop, backend):
     unmapped = export.unmapped_codes()
     assert set(unmapped[unmapped["table"] == "drug_exposure"]["code"]) == {"A10BA02"}
     assert export.missing_fixed_concepts() == []
+
+
+def test_death_at_an_mco_discharge_is_a_hospital_death(backend):
+    from tests.omop.world import tables_with_hospital_death
+
+    omop = exported(backend, "world+hospital_death", tables_with_hospital_death)
+    got = records(omop["death"], ["person_id", "death_date", "death_type_concept_id",
+                                  "cause_source_value"])  # fmt: skip
+    # PD: alive in IR_BEN_R, no certificate: dated by the MCO discharge by death (EHR)
+    assert (pid("PD"), D(2020, 9, 10), 32817, None) in got
+    assert len(got) == 3

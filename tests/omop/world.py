@@ -120,3 +120,102 @@ def tables() -> dict[str, pd.DataFrame]:
             }
         ),
     }
+
+
+SSR_ID = "SSR:010000002:0000000007:2020"
+HAD_ID = "HAD:010000003:0000000009:2020"
+
+
+def ssr_had_tables() -> dict[str, pd.DataFrame]:
+    """An SSR stay of PA (2020-03-06 to 2020-03-20, after her MCO stay: MOR_PRP Z501,
+    ETL_AFF I639, associated E119) and a HAD stay of PB (2020-05-01 to 2020-05-31: DGN_PAL
+    C349, associated R52)."""
+    ssr = {"ETA_NUM": strings(["010000002"]), "RHA_NUM": strings(["0000000007"])}
+    had = {"ETA_NUM_EPMSI": strings(["010000003"]), "RHAD_NUM": strings(["0000000009"])}
+
+    def copy(key):
+        return {k: v.copy() for k, v in key.items()}
+
+    return {
+        "T_SSR20B": pd.DataFrame(
+            {
+                **copy(ssr),
+                "RHS_NUM": strings(["1"]),
+                "MOR_PRP": strings(["Z501"]),
+                "ETL_AFF": strings(["I639"]),
+                "COD_SEX": strings(["2"]),
+                "AGE_ANN": ints([69]),
+            }
+        ),
+        "T_SSR20C": pd.DataFrame(
+            {
+                **copy(ssr),
+                "NIR_ANO_17": strings([NIR_A]),
+                "EXE_SOI_DTD": date_series([D(2020, 3, 6)]),
+                "EXE_SOI_DTF": date_series([D(2020, 3, 20)]),
+            }
+        ),
+        "T_SSR20D": pd.DataFrame(
+            {**copy(ssr), "RHS_NUM": strings(["1"]), "DGN_COD": strings(["E119"])}
+        ),
+        "T_HAD20B": pd.DataFrame(
+            {
+                **copy(had),
+                "DGN_PAL": strings(["C349"]),
+                "COD_SEX": strings(["1"]),
+                "AGE_ANN": ints([60]),
+            }
+        ),
+        "T_HAD20C": pd.DataFrame(
+            {
+                **copy(had),
+                "NIR_ANO_17": strings([NIR_B]),
+                "EXE_SOI_DTD": date_series([D(2020, 5, 1)]),
+                "EXE_SOI_DTF": date_series([D(2020, 5, 31)]),
+            }
+        ),
+        "T_HAD20D": pd.DataFrame({**copy(had), "DGN_ASS": strings(["R52"])}),
+    }
+
+
+def tables_with_ssr_had() -> dict[str, pd.DataFrame]:
+    """The world with the SSR and HAD stays."""
+    return {**tables(), **ssr_had_tables()}
+
+
+NIR_D = "D" * 17
+
+
+def tables_with_hospital_death() -> dict[str, pd.DataFrame]:
+    """The world and PD (a man born 1940, alive in IR_BEN_R, no certificate) whose MCO
+    stay (2020-09-01 to 2020-09-10) ends by death (SOR_MOD 9)."""
+    out = tables()
+    ben = out["IR_BEN_R"]
+    pd_row = pd.DataFrame(
+        {
+            "BEN_NIR_PSA": strings([NIR_D]), "BEN_RNG_GEM": strings(["1"]),
+            "BEN_IDT_ANO": strings(["PD"]), "BEN_SEX_COD": strings(["1"]),
+            "BEN_NAI_ANN": ints([1940]), "BEN_NAI_MOI": ints([2]),
+            "BEN_DCD_DTE": date_series([D(1600, 1, 1)]), "BEN_RES_DPT": strings(["075"]),
+        }
+    )  # fmt: skip
+    out["IR_BEN_R"] = pd.concat([ben, pd_row], ignore_index=True)
+    key = {"ETA_NUM": strings(["010000001"]), "RSA_NUM": strings(["0000000002"])}
+    b = pd.DataFrame(
+        {
+            **key, "DGN_PAL": strings(["I219"]), "DGN_REL": strings([None]),
+            "GRG_GHM": strings(["05M04T"]), "SEJ_TYP": strings([None]), "GHS_NUM": ints([1]),
+            "ENT_MOD": strings(["8"]), "SOR_MOD": strings(["9"]), "SEJ_NBJ": ints([9]),
+        }
+    )  # fmt: skip
+    c = pd.DataFrame(
+        {
+            **{k: v.copy() for k, v in key.items()}, "NIR_ANO_17": strings([NIR_D]),
+            "EXE_SOI_DTD": date_series([D(2020, 9, 1)]),
+            "EXE_SOI_DTF": date_series([D(2020, 9, 10)]),
+            **{q: strings(["0"]) for q in QUALITY_CODES},
+        }
+    )  # fmt: skip
+    out["T_MCO20B"] = pd.concat([out["T_MCO20B"], b], ignore_index=True)
+    out["T_MCO20C"] = pd.concat([out["T_MCO20C"], c], ignore_index=True)
+    return out
