@@ -129,16 +129,16 @@ class Backend:
 
 def release_spark_memory(spark: Any) -> None:
     """Drop what a finished test left in the session's memory: cached frames and
-    checkpointed blocks (``backend.checkpoint``).
+    checkpointed blocks (``backend.checkpoint``), by ``backend.release_spark``.
 
     One session serves the whole run; without this the blocks of two thousand tests
     fill the driver's storage memory, and late tests fail to broadcast or aggregate
     (``AGGREGATE_OUT_OF_MEMORY``). A frame a later test reuses (a module cache) is
     recomputed from its plan; no test reuses a checkpointed frame.
     """
-    spark.catalog.clearCache()
-    for rdd in spark.sparkContext._jsc.getPersistentRDDs().values():
-        rdd.unpersist(False)
+    from snds_algos.backend import release_spark
+
+    release_spark(spark)
 
 
 def to_spark(spark: Any, pdf: pd.DataFrame) -> Any:
