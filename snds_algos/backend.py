@@ -202,14 +202,27 @@ def checkpoint(frame: nw.LazyFrame) -> nw.LazyFrame:
     On Spark the frame is materialised on the executors (``localCheckpoint``: nothing is
     collected to the driver) and the plan that follows starts from it: a plan that
     nests a join per step would otherwise take Spark's optimiser minutes to analyse. On
-    DuckDB it is :func:`computed_once`; pandas frames are computed already.
+    Spark Connect a plan too deep for the client's checkpoint command is cached instead
+    (``cache()``). On DuckDB it is :func:`computed_once`; pandas frames are computed
+    already.
 
     >>> import pandas as pd
     >>> to_native(checkpoint(lazy(pd.DataFrame({"a": [1]}))))["a"].tolist()
     [1]
     """
     if backend_of_lazy(frame) == SPARK:
-        return lazy(frame.to_native().localCheckpoint(eager=True))
+        native = frame.to_native()
+        if not frame.implementation.is_pyspark_connect():
+            return lazy(native.localCheckpoint(eager=True))
+        try:
+            return lazy(native.localCheckpoint(eager=True))
+        except Exception as error:
+            # Spark Connect: the client serialises the plan into the checkpoint command
+            # and refuses one nested deeper than protobuf's limit (DecodeError "Exceeded
+            # upb_DecodeOptions_MaxDepth"); a cached frame is the fallback there
+            if type(error).__name__ != "DecodeError":
+                raise
+            return lazy(native.cache())
     return computed_once(frame)
 
 
