@@ -212,15 +212,14 @@ def checkpoint(frame: nw.LazyFrame) -> nw.LazyFrame:
     """
     if backend_of_lazy(frame) == SPARK:
         native = frame.to_native()
-        if not frame.implementation.is_pyspark_connect():
-            return lazy(native.localCheckpoint(eager=True))
         try:
             return lazy(native.localCheckpoint(eager=True))
         except Exception as error:
             # Spark Connect: the client serialises the plan into the checkpoint command
             # and refuses one nested deeper than protobuf's limit (DecodeError "Exceeded
             # upb_DecodeOptions_MaxDepth"); a cached frame is the fallback there
-            if type(error).__name__ != "DecodeError":
+            connect = frame.implementation.is_pyspark_connect()
+            if not connect or type(error).__name__ != "DecodeError":
                 raise
             return lazy(native.cache())
     return computed_once(frame)

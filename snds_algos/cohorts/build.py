@@ -249,9 +249,9 @@ def build_cohort(
     names = ", ".join(entry.criteria)
 
     def steps() -> list[tuple[str, int, int]]:
-        everyone = persons if patients is None else lazy(patients).select(PID)
+        everyone = persons
         if patients is not None:
-            everyone = nw.concat([everyone, persons], how="vertical")
+            everyone = nw.concat([lazy(patients).select(PID), persons], how="vertical")
         population = count_rows(everyone)[0]
         entered_events = count_rows(days)
         first = count_flags(

@@ -137,7 +137,9 @@ def patients_with_deaths(source: Any, *, report: Report | None = None) -> Any:
     pts = lazy(ev.patients(source))
     pmsi = bool(source.years("T_MCOaaB"))
     sources = [s for s in DEATH_SOURCES if pmsi or s != "T_MCOaaB"]
-    died = lazy(ev.deaths(source, sources=sources, report=report)).select(PID, nw.col("start").alias("__died"))
+    died = lazy(ev.deaths(source, sources=sources, report=report)).select(
+        PID, nw.col("start").alias("__died")
+    )
     names = pts.collect_schema().names()
     out = pts.join(died, on=PID, how="left").with_columns(nw.col("__died").alias("death_date"))
     out = out.select(*names)

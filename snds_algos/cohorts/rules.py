@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import narwhals as nw
 
-from snds_algos.cohorts._frames import PID, lit, windowable
+from snds_algos.cohorts._frames import PID, lit, with_group_extreme
 from snds_algos.cohorts.definition import CohortDefinition, Rule
 
 
@@ -120,9 +120,7 @@ def rule_flags(
     if limit == "all":
         return out.with_columns(nw.col("__all").alias("__c_after"))
     idx = nw.col("__idx")
-    out = windowable(out).with_columns(nw.when(nw.col("__all")).then(idx).alias("__v"))
-    pick = nw.col("__v").min() if limit == "first" else nw.col("__v").max()
-    out = out.with_columns(pick.over(PID).alias("__pick"))
+    out = with_group_extreme(out, [PID], "__idx", "__pick", where="__all", largest=limit == "last")
     return out.with_columns(
         (nw.col("__all") & (idx == nw.col("__pick"))).fill_null(False).alias("__c_after")
-    ).drop("__v", "__pick")
+    ).drop("__pick")
